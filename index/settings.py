@@ -1,0 +1,84 @@
+"""Settings of the index side: names, defaults and help, read once at the edge.
+
+Every setting that geoqa reads from the environment is declared as a :class:`Setting` (here or in
+``bot.settings``); a test checks that each one is documented in ``.env.example`` and the README.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+from index.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One environment variable: its name, default and a line of help."""
+
+    name: str
+    default: str
+    help: str
+
+
+CORPUS_DIR = Setting("GEOQA_CORPUS_DIR", "corpus", "Folder of article files (.md, .txt, .html).")
+INDEX_DIR = Setting("GEOQA_INDEX_DIR", "var/index", "Folder holding the built index and cache.")
+EMBED_MODEL = Setting(
+    "GEOQA_EMBED_MODEL",
+    "all-MiniLM-L6-v2",
+    "Embedding model: the packaged all-MiniLM-L6-v2 (default), a local path, or a Hub name.",
+)
+THREADS = Setting("GEOQA_THREADS", "0", "CPU threads for embedding; 0 uses every core.")
+
+INDEX_SETTINGS: tuple[Setting, ...] = (CORPUS_DIR, INDEX_DIR, EMBED_MODEL, THREADS)
+
+
+def read_environment(dotenv_path: str | os.PathLike[str] | None = ".env") -> dict[str, str]:
+    """Return the configuration environment: values from ``.env`` overridden by real env vars."""
+    values: dict[str, str] = {}
+    if dotenv_path is not None and Path(dotenv_path).is_file():
+        values.update({k: v for k, v in dotenv_values(dotenv_path).items() if v is not None})
+    values.update(os.environ)
+    return values
+
+
+def get(env: Mapping[str, str], setting: Setting) -> str:
+    """The value of ``setting`` in ``env``, or its default when unset or blank."""
+    value = env.get(setting.name, "").strip()
+    return value or setting.default
+
+
+def get_int(env: Mapping[str, str], setting: Setting, minimum: int = 0) -> int:
+    """An integer setting, with a one-line error naming the variable when it is not one."""
+    raw = get(env, setting)
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{setting.name} must be a whole number, not {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{setting.name} must be at least {minimum}, not {value}")
+    return value
+
+
+@dataclass(frozen=True)
+class IndexConfig:
+    """Where the corpus and index live and which model embeds them."""
+
+    corpus_dir: Path
+    index_dir: Path
+    model: str
+    threads: int = 0
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> IndexConfig:
+        """Build the configuration from an environment mapping (see :func:`read_environment`)."""
+        return cls(
+            corpus_dir=Path(get(env, CORPUS_DIR)),
+            index_dir=Path(get(env, INDEX_DIR)),
+            model=get(env, EMBED_MODEL),
+            threads=get_int(env, THREADS),
+        )

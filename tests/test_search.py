@@ -1,0 +1,40 @@
+"""Retrieval over the real index."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from index.search import Searcher
+from index.store import IndexStore, make_faiss_index
+from tests.conftest import SEED_ID
+
+
+def test_top_hit_for_the_alliance_question_names_the_member_countries(index_dir, embedder):
+    store = IndexStore.open(index_dir, embedder.model_id)
+    hits = Searcher(store, embedder).search("Who is in the AI Alliance Network?", k=3)
+    top = hits[0]
+    assert top.article_id == SEED_ID
+    text = store.chunk_text(top.row)
+    for country in ("Brazil", "India", "South Africa", "China"):
+        assert country in text
+
+
+def test_hnsw_recall_against_exact_search_on_real_embeddings(embedder):
+    countries = ["Russia", "China", "India", "Brazil", "France", "Japan", "Kenya", "Chile"]
+    topics = ["chip exports", "AI safety rules", "data centres", "sanctions", "AI research"]
+    verbs = ["announced new", "criticised", "debated", "tightened", "relaxed"]
+    texts = [
+        f"{a} {v} {t} with {b}."
+        for a in countries
+        for b in countries
+        if a != b
+        for v in verbs
+        for t in topics
+    ]  # 1,400 sentences
+    questions = [f"What did {a} say about {t}?" for a in countries for t in topics]
+    vectors, queries = embedder.encode(texts), embedder.encode(questions)
+    exact, approx = make_faiss_index(vectors, "flat"), make_faiss_index(vectors, "hnsw")
+    _, truth = exact.search(queries, 10)
+    _, found = approx.search(queries, 10)
+    recall = np.mean([len(set(t) & set(f)) / 10 for t, f in zip(truth, found, strict=True)])
+    assert recall >= 0.95, recall
