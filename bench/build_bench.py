@@ -1,0 +1,74 @@
+"""Index build throughput next to the raw model.encode ceiling, and incremental rebuild time.
+
+    .venv/bin/python bench/build_bench.py [--articles 1000] [--json]
+
+Builds an index of N synthetic articles with a fresh cache, times raw ``model.encode`` of exactly
+the same chunk texts with the same loaded model, then changes one article and rebuilds. Figures
+are ratios measured side by side in one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from synthetic import write_corpus  # noqa: E402
+
+from index.build import build_index  # noqa: E402
+from index.chunking import embedding_text  # noqa: E402
+from index.embedding import ENCODE_BATCH, Embedder  # noqa: E402
+from index.store import IndexStore  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=1000)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    embedder = Embedder()
+    embedder.model  # noqa: B018 - loaded before anything is timed
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus, index = Path(tmp) / "corpus", Path(tmp) / "index"
+        paths = write_corpus(corpus, args.articles)
+        full = build_index(corpus, index, embedder)
+        store = IndexStore.open(index)
+        titles = {a.id: a.title for a in store.articles}
+        texts = [
+            embedding_text(titles[store.chunk(r).article_id], store.chunk_text(r))
+            for r in range(store.size)
+        ]
+        started = time.perf_counter()
+        embedder.model.encode(texts, batch_size=ENCODE_BATCH, normalize_embeddings=True)
+        raw_seconds = time.perf_counter() - started
+        changed = paths[len(paths) // 2]
+        changed.write_text(changed.read_text() + "\nA late paragraph changes this article.\n")
+        rebuild = build_index(corpus, index, embedder)
+    result = {
+        "articles": full.articles,
+        "chunks": full.chunks,
+        "build_seconds": round(full.seconds, 2),
+        "build_chunks_per_s": round(full.chunks / full.seconds, 2),
+        "raw_encode_seconds": round(raw_seconds, 2),
+        "raw_encode_chunks_per_s": round(full.chunks / raw_seconds, 2),
+        "build_vs_raw": round(raw_seconds / full.seconds, 3),
+        "rebuild_seconds": round(rebuild.seconds, 2),
+        "rebuild_embedded": rebuild.embedded,
+        "rebuild_vs_full": round(rebuild.seconds / full.seconds, 4),
+    }
+    if args.json:
+        print(json.dumps(result))
+        return
+    for key, value in result.items():
+        print(f"{key:>24}: {value}")
+
+
+if __name__ == "__main__":
+    main()
