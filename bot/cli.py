@@ -3,9 +3,14 @@ one line on stderr and exit status 2."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import click
 
-from index.cli import GeoqaGroup, index_group, setup_logging
+from index.cli import GeoqaGroup, config_from, index_group, setup_logging
+from index.errors import GeoqaError
+from index.search import Filters, parse_day
 from index.settings import read_environment
 
 
@@ -22,6 +27,88 @@ def cli(ctx: click.Context, verbose: int) -> None:
 cli.add_command(index_group)
 
 
+def _day(_ctx, param, value: str | None):
+    if value is None:
+        return None
+    try:
+        return parse_day(value, f"--{param.name}")
+    except GeoqaError as exc:
+        raise click.BadParameter(str(exc).split(": ", 1)[-1]) from None
+
+
+def answer_options(command):
+    """Options shared by ``ask`` and ``repl``."""
+    for option in reversed(
+        [
+            click.option(
+                "--index", "index_dir", type=click.Path(path_type=Path), help="Index folder."
+            ),
+            click.option("--model", help="Embedding model: name or path."),
+            click.option(
+                "-k",
+                "k",
+                type=click.IntRange(1, 50),
+                default=8,
+                show_default=True,
+                help="Chunks retrieved per question.",
+            ),
+            click.option("--source", help="Only articles from this outlet."),
+            click.option("--since", callback=_day, help="Only articles published on/after."),
+            click.option("--until", callback=_day, help="Only articles published on/before."),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def open_qa(ctx: click.Context, index_dir: Path | None, model: str | None):
+    """Load the engine once: the index (checked against the model) and the embedding model."""
+    from bot.qa import QA
+    from index.embedding import Embedder
+
+    config = config_from(ctx)
+    embedder = Embedder(model or config.model, threads=config.threads)
+    return QA.open(index_dir or config.index_dir, embedder)
+
+
+@cli.command("ask")
+@click.argument("question")
+@answer_options
+@click.option("--json", "as_json", is_flag=True, help="Print the answer as one JSON object.")
+@click.pass_context
+def ask_command(ctx, question, index_dir, model, k, source, since, until, as_json):
+    """Answer one QUESTION with verbatim, cited quotes."""
+    from bot.qa import clean_question
+    from bot.render import to_json, to_rich
+
+    clean_question(question)  # reject bad input before loading anything
+    qa = open_qa(ctx, index_dir, model)
+    answer = qa.ask(question, Filters(source, since, until), k=k)
+    if as_json:
+        click.echo(json.dumps(to_json(answer), ensure_ascii=False))
+        return
+    from rich.console import Console
+
+    Console().print(to_rich(answer))
+
+
+@cli.command("repl")
+@answer_options
+@click.pass_context
+def repl_command(ctx, index_dir, model, k, source, since, until):
+    """Ask questions in an interactive terminal session."""
+    from bot.repl import run_repl
+    from bot.settings import ReplConfig
+
+    qa = open_qa(ctx, index_dir, model)
+    history = ReplConfig.from_env(ctx.obj["env"]).history_file
+    run_repl(qa, k=k, filters=Filters(source, since, until), history_file=history)
+
+
 def main() -> None:
     """Entry point of the ``geoqa`` console script."""
     cli(prog_name="geoqa")
+
+
+if __name__ == "__main__":
+    main()

@@ -44,3 +44,7 @@ class IndexMismatch(GeoqaError):
 
 class InvalidQuestion(GeoqaError):
     """A question that cannot be asked (empty, too long, …)."""
+
+
+class InvalidFilter(GeoqaError):
+    """A search filter that cannot be used (a date that doesn't parse, …)."""

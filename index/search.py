@@ -13,10 +13,19 @@ import faiss
 import numpy as np
 
 from index.embedding import Embedder
+from index.errors import InvalidFilter
 from index.store import IndexStore
 
 RRF_K = 60
 CANDIDATES = 50  # per retriever, before fusion
+
+
+def parse_day(text: str, what: str = "date") -> dt.date:
+    """A ``YYYY-MM-DD`` date, or :class:`InvalidFilter` saying what was wrong."""
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidFilter(f"{what}: {text.strip()!r} is not a date (use YYYY-MM-DD)") from None
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ Tests that change a corpus or an index work on copies (``corpus_copy``, ``index_
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -15,6 +16,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
+from bot.qa import QA  # noqa: E402
 from index.build import build_index  # noqa: E402
 from index.embedding import Embedder  # noqa: E402
 
@@ -60,3 +62,35 @@ def corpus_copy(corpus_dir, tmp_path) -> Path:
 def index_copy(index_dir, tmp_path) -> Path:
     """A private copy of the built index (its embedding cache included)."""
     return Path(shutil.copytree(index_dir, tmp_path / "index"))
+
+
+class VerifyingQA(QA):
+    """The real engine, checking every answer it gives: each quote is a verbatim, whole-word span
+    of the stored article it cites. Every test that answers questions goes through it."""
+
+    def ask(self, question, filters=None, k=None):
+        answer = super().ask(question, filters, k)
+        assert_verbatim(answer, self.store)
+        return answer
+
+
+def assert_verbatim(answer, store) -> None:
+    """Fail unless every quote is ``article_text[start:end]`` and cut at word boundaries."""
+    for quote in answer.quotes:
+        text = store.text(quote.article_id)
+        assert text[quote.start : quote.end] == quote.text, quote
+        assert quote.start == 0 or not text[quote.start - 1].isalnum(), quote
+        assert quote.end == len(text) or not text[quote.end].isalnum(), quote
+        assert answer.source(quote.n).article_id == quote.article_id
+
+
+@pytest.fixture(scope="session")
+def qa(index_dir, embedder) -> VerifyingQA:
+    """The QA engine over the session index (shared; it holds no per-question state)."""
+    return VerifyingQA.open(index_dir, embedder)
+
+
+@pytest.fixture(scope="session")
+def calibration() -> dict:
+    """The answerable / unanswerable question set."""
+    return json.loads((Path(__file__).parent / "qa_calibration.json").read_text())

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 
-from index.settings import INDEX_SETTINGS, IndexConfig
+from bot.settings import ALL_SETTINGS
+from index.settings import IndexConfig
 from tests.conftest import REPO
 
 
 def all_settings():
-    return list(INDEX_SETTINGS)
+    return list(ALL_SETTINGS)
 
 
 def test_every_setting_is_in_env_example_with_its_default():

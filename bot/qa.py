@@ -1,0 +1,295 @@
+"""The answering engine: question → hybrid search → scored sentences → verbatim, cited quotes.
+
+One :class:`QA` object serves the CLI, the REPL and Discord; rendering is separate
+(``bot.render``). Every quote is ``article_text[start:end]`` of a stored article.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import unicodedata
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from bot.quotes import (
+    Sentence,
+    answer_type_score,
+    coverage,
+    entities,
+    entity_lists,
+    question_kind,
+    split_sentences,
+)
+from index.chunking import DEFAULT_CHUNKING, ChunkSettings
+from index.embedding import Embedder
+from index.errors import InvalidQuestion
+from index.lexical import tokenize
+from index.search import Filters, Hit, Searcher
+from index.store import IndexStore
+
+log = logging.getLogger(__name__)
+
+MAX_QUESTION_CHARS = 500
+DEFAULT_K = 8
+MAX_QUOTES = 4
+EMBED_CANDIDATES = 16  # sentences embedded per question, after a cheap lexical pre-ranking
+MIN_SENTENCE_CHARS = 25
+LEAD_CHARS = 180
+# Sentence score = cosine + W_COVERAGE * question-word coverage + W_TYPE * answer-type evidence.
+W_COVERAGE = 0.20
+W_TYPE = 0.20
+# Calibrated with bench/calibrate.py on tests/qa_calibration.json (see docs/quality.md).
+THRESHOLD = 0.70
+KEEP_RATIO = 0.75  # further quotes must score at least this share of the best one
+SENTENCE_CACHE = 20_000
+
+
+@dataclass(frozen=True)
+class Source:
+    """A cited article: ``n`` is the number quotes refer to."""
+
+    n: int
+    article_id: str
+    title: str
+    source: str | None
+    url: str | None
+    published: str | None
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A verbatim span ``[start, end)`` of a stored article, citing source ``n``."""
+
+    n: int
+    text: str
+    article_id: str
+    start: int
+    end: int
+    score: float
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the engine found: a lead line, quotes, and the sources they cite."""
+
+    question: str
+    found: bool
+    lead: str
+    quotes: list[Quote] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+
+    def source(self, n: int) -> Source:
+        """The source numbered ``n``."""
+        return next(s for s in self.sources if s.n == n)
+
+
+@dataclass
+class _Candidate:
+    sentence: Sentence
+    rank: int  # rank of the best retrieved chunk containing it
+    coverage: float = 0.0
+    kind_score: float = 0.0
+    cosine: float = 0.0
+    vector: np.ndarray | None = None
+
+    @property
+    def cheap(self) -> float:
+        return self.coverage + 0.5 * self.kind_score + 0.5 / (1 + self.rank)
+
+    @property
+    def score(self) -> float:
+        return self.cosine + W_COVERAGE * self.coverage + W_TYPE * self.kind_score
+
+
+def clean_question(question: str) -> str:
+    """Validate a question; whitespace is collapsed. Raises :class:`InvalidQuestion`."""
+    if any(unicodedata.category(c) == "Cc" and c not in "\t\n\r" for c in question):
+        raise InvalidQuestion("the question contains control characters; please retype it")
+    text = " ".join(question.split())
+    if not text:
+        raise InvalidQuestion("the question is empty")
+    if len(text) > MAX_QUESTION_CHARS:
+        raise InvalidQuestion(
+            f"the question is too long ({len(text)} characters; at most {MAX_QUESTION_CHARS})"
+        )
+    if not re.search(r"\w", text):
+        raise InvalidQuestion("the question has no words")
+    return text
+
+
+class QA:
+    """Answers questions from one loaded index with one embedding model."""
+
+    def __init__(
+        self,
+        store: IndexStore,
+        embedder: Embedder,
+        *,
+        k: int = DEFAULT_K,
+        threshold: float = THRESHOLD,
+    ) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.searcher = Searcher(store, embedder)
+        self.k = k
+        self.threshold = threshold
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @classmethod
+    def open(
+        cls,
+        index_dir: Path,
+        embedder: Embedder,
+        chunking: ChunkSettings = DEFAULT_CHUNKING,
+        **kwargs,
+    ) -> QA:
+        """Load the live index, refusing one built with another model or chunking."""
+        store = IndexStore.open(index_dir, embedder.model_id, chunking.as_dict())
+        return cls(store, embedder, **kwargs)
+
+    def ask(self, question: str, filters: Filters | None = None, k: int | None = None) -> Answer:
+        """Answer ``question`` with verbatim quotes, or say the articles don't cover it."""
+        question = clean_question(question)
+        hits = self.searcher.search(question, k=k or self.k, filters=filters)
+        candidates = self._candidates(question, hits)
+        if not candidates:
+            return self._not_found(question, hits)
+        best = max(c.score for c in candidates)
+        log.debug("question %r: best sentence score %.3f", question, best)
+        if best < self.threshold:
+            return self._not_found(question, hits)
+        return self._answer(question, self._select(question, candidates))
+
+    def _candidates(self, question: str, hits: list[Hit]) -> list[_Candidate]:
+        terms = set(tokenize(question))
+        kind = question_kind(question)
+        words = {w.lower() for w in re.findall(r"\w+", question)}
+        found: dict[tuple[str, int], _Candidate] = {}
+        for rank, hit in enumerate(hits):
+            text = self.store.text(hit.article_id)
+            for sentence in split_sentences(hit.article_id, text, hit.start, hit.end):
+                if sentence.is_heading or len(sentence.text) < MIN_SENTENCE_CHARS:
+                    continue
+                key = (sentence.article_id, sentence.start)
+                if key not in found:
+                    found[key] = _Candidate(
+                        sentence,
+                        rank,
+                        coverage(terms, sentence.text),
+                        answer_type_score(kind, sentence.text, words),
+                    )
+        ranked = sorted(found.values(), key=lambda c: -c.cheap)[:EMBED_CANDIDATES]
+        if ranked:
+            query = self.embedder.encode_query(question)
+            vectors = self._sentence_vectors([c.sentence.text for c in ranked])
+            for candidate, vector in zip(ranked, vectors, strict=True):
+                candidate.vector = vector
+                candidate.cosine = float(vector @ query)
+        return ranked
+
+    def _sentence_vectors(self, texts: list[str]) -> np.ndarray:
+        """Sentence embeddings, each sentence embedded at most once per process."""
+        with self._lock:
+            missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
+        if missing:
+            fresh = self.embedder.encode(missing)
+            with self._lock:
+                self._vectors.update(zip(missing, fresh, strict=True))
+                while len(self._vectors) > SENTENCE_CACHE:
+                    self._vectors.popitem(last=False)
+        with self._lock:
+            return np.stack([self._vectors[t] for t in texts])
+
+    def _select(self, question: str, candidates: list[_Candidate]) -> list[_Candidate]:
+        """The best sentences, diverse: each new one must add something the others don't."""
+        words = {w.lower() for w in re.findall(r"\w+", question)}
+        list_question = question_kind(question) == "list"
+        ordered = sorted(candidates, key=lambda c: -c.score)
+        best = ordered[0].score
+        chosen = [ordered[0]]
+        names = set(entities(ordered[0].sentence.text, words))
+        for cand in ordered[1:]:
+            if len(chosen) == MAX_QUOTES:
+                break
+            if cand.score < KEEP_RATIO * best:
+                continue
+            similar = max(float(cand.vector @ c.vector) for c in chosen)
+            new_names = set(entities(cand.sentence.text, words)) - names
+            if similar > 0.9 or (list_question and not new_names and similar > 0.6):
+                continue
+            chosen.append(cand)
+            names |= new_names
+        return chosen
+
+    def _answer(self, question: str, chosen: list[_Candidate]) -> Answer:
+        spans = _merge_neighbours(chosen, self.store)
+        sources: dict[str, Source] = {}
+        quotes = []
+        for article_id, start, end, score in spans:
+            if article_id not in sources:
+                sources[article_id] = self._source(len(sources) + 1, article_id)
+            text = self.store.text(article_id)[start:end]
+            quotes.append(Quote(sources[article_id].n, text, article_id, start, end, score))
+        return Answer(question, True, _lead(question, quotes), quotes, list(sources.values()))
+
+    def _not_found(self, question: str, hits: list[Hit]) -> Answer:
+        closest: list[str] = list(dict.fromkeys(h.article_id for h in hits))[:3]
+        sources = [self._source(i + 1, a) for i, a in enumerate(closest)]
+        lead = "The indexed articles don't cover this question."
+        if sources:
+            lead += " The closest sources are listed below."
+        return Answer(question, False, lead, [], sources)
+
+    def _source(self, n: int, article_id: str) -> Source:
+        info = self.store.by_id[article_id]
+        return Source(n, article_id, info.title, info.source, info.url, info.published)
+
+
+def _merge_neighbours(
+    chosen: list[_Candidate], store: IndexStore
+) -> list[tuple[str, int, int, float]]:
+    """Join sentences that follow each other in the same paragraph into one span."""
+    spans = sorted(
+        ((c.sentence.article_id, c.sentence.start, c.sentence.end, c.score) for c in chosen),
+    )
+    merged: list[tuple[str, int, int, float]] = []
+    for article_id, start, end, score in spans:
+        if merged and merged[-1][0] == article_id:
+            prev_id, prev_start, prev_end, prev_score = merged[-1]
+            gap = store.text(article_id)[prev_end:start]
+            if gap.strip() == "" and "\n" not in gap:
+                merged[-1] = (article_id, prev_start, end, max(prev_score, score))
+                continue
+        merged.append((article_id, start, end, score))
+    return sorted(merged, key=lambda s: -s[3])
+
+
+def _lead(question: str, quotes: list[Quote]) -> str:
+    """One line assembled only from the quotes' own words."""
+    if question_kind(question) == "list":
+        words = {w.lower() for w in re.findall(r"\w+", question)}
+        runs, seen = [], []
+        for quote in quotes:
+            for run in entity_lists(quote.text, words):
+                names = frozenset(entities(run, words))
+                if names not in seen:
+                    seen.append(names)
+                    runs.append(f"{run} [{quote.n}]")
+        if runs:
+            return "; ".join(runs[:2])
+    top = quotes[0]
+    return f"{_clip(top.text, LEAD_CHARS)} [{top.n}]"
+
+
+def _clip(text: str, limit: int) -> str:
+    """``text`` cut at a word boundary to at most ``limit`` characters, marked with "…"."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:–—-")
+    return f"{cut}…"

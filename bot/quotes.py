@@ -1,0 +1,171 @@
+"""Sentences with exact offsets, and the features used to pick quotes from them.
+
+Every span this module returns is ``[start, end)`` of the article text it was given, trimmed to
+whole words: a quote is always ``article_text[start:end]``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from index.lexical import tokenize
+
+# Words that end with a period without ending a sentence ("Dec. 11", "Mr. Putin", "Inc.").
+ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof sr jr st mt inc ltd co corp plc vs etc approx no nos gen gov sen rep "
+    "lt col sgt capt jan feb mar apr jun jul aug sep sept oct nov dec fig al dept est".split()
+)
+BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
+LIST_MARKER = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+MONTHS_DAYS = frozenset(
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday "
+    "saturday sunday".split()
+)
+CAPITALIZED = r"(?:[A-Z][\w’'-]*|[A-Z]\.(?:[A-Z]\.)+)"
+ENTITY = rf"{CAPITALIZED}(?:\s+(?:of\s+|the\s+|de\s+)?{CAPITALIZED})*"
+ENTITY_LIST = re.compile(rf"{ENTITY}(?:,\s+{ENTITY})+(?:,?\s+and\s+{ENTITY})?")
+MIN_LIST_NAMES = 3
+NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+DATE_WORDS = re.compile(
+    r"\b(?:\d{4}|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?|"
+    r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day)\b"
+)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of an article: ``text == article_text[start:end]``."""
+
+    article_id: str
+    start: int
+    end: int
+    text: str
+
+    @property
+    def is_heading(self) -> bool:
+        """Markdown headings are structure, not quotable prose."""
+        return self.text.startswith("#")
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    """Whether the period at ``text[dot]`` closes an abbreviation or initial, not a sentence."""
+    word = re.search(r"([A-Za-z.]+)$", text[:dot])
+    if word is None:
+        return False
+    token = word.group(1).rstrip(".").lower()
+    last = token.rsplit(".", 1)[-1]
+    return last in ABBREVIATIONS or len(last) == 1
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    marker = LIST_MARKER.match(text, start, end)
+    if marker is not None:
+        start = marker.end()
+    return start, end
+
+
+def split_sentences(
+    article_id: str, text: str, lo: int = 0, hi: int | None = None
+) -> list[Sentence]:
+    """Sentences of ``text`` that overlap ``[lo, hi)``, each extended to its full extent.
+
+    Lines (paragraphs, headings, list items) always end a sentence; inside a line a sentence ends
+    at ``.``, ``!`` or ``?`` before a capital or digit, unless the period closes an abbreviation.
+    """
+    hi = len(text) if hi is None else hi
+    line_start = text.rfind("\n", 0, lo) + 1
+    line_end = text.find("\n", hi)
+    line_end = len(text) if line_end < 0 else line_end
+    sentences: list[Sentence] = []
+    for line in re.finditer(r"[^\n]+", text[line_start:line_end]):
+        base = line_start + line.start()
+        cuts = [base]
+        for match in BOUNDARY.finditer(line.group()):
+            if match.group()[0] == "." and _is_abbreviation(line.group(), match.start()):
+                continue
+            cuts.append(base + match.end())
+        cuts.append(base + len(line.group()))
+        for start, end in zip(cuts, cuts[1:], strict=False):
+            s, e = _trim(text, start, end)
+            if e > s and e > lo and s < hi:
+                sentences.append(Sentence(article_id, s, e, text[s:e]))
+    return sentences
+
+
+def coverage(question_terms: set[str], sentence: str) -> float:
+    """Share of the question's content words (stemmed) that the sentence contains."""
+    if not question_terms:
+        return 0.0
+    return len(question_terms & set(tokenize(sentence))) / len(question_terms)
+
+
+LIST_QUESTION = re.compile(
+    r"\b(which|what) (\w+ )?(countries|nations|states|companies|firms|members|groups|people|"
+    r"organi[sz]ations|banks|associations)\b|\bwho (is|are) (in|part of|members? of|joining|"
+    r"behind|involved)\b|\bwho are\b|\bmembers?\b|\blist\b|\bname the\b"
+)
+
+
+def question_kind(question: str) -> str:
+    """A coarse answer type: ``list``, ``person``, ``amount``, ``time``, ``place`` or ``other``."""
+    q = question.lower()
+    if LIST_QUESTION.search(q):
+        return "list"
+    if re.search(
+        r"\b(how (much|many|big|large|far|long)|what (is|was) the (size|value|cost))\b", q
+    ):
+        return "amount"
+    if re.search(r"\b(when|what (day|date|year|month))\b", q):
+        return "time"
+    if re.search(r"\bwhere\b", q):
+        return "place"
+    if re.search(r"\b(who|whom|whose)\b", q):
+        return "person"
+    return "other"
+
+
+def entities(text: str, exclude: set[str] | frozenset[str] = frozenset()) -> list[str]:
+    """Capitalized names in ``text`` (not sentence-initial function words, months or days)."""
+    found = []
+    for match in re.finditer(ENTITY, text):
+        name = match.group().strip()
+        words = {w.lower().strip(".’'") for w in name.split()}
+        if words <= MONTHS_DAYS or name.lower() in exclude or words & exclude:
+            continue
+        if match.start() == 0 and name.lower() in {"the", "a", "an", "on", "in", "at", "but"}:
+            continue
+        found.append(name)
+    return found
+
+
+def answer_type_score(kind: str, sentence: str, question_words: set[str]) -> float:
+    """0–1: how much the sentence looks like it holds the kind of answer asked for."""
+    if kind == "list":
+        names = set(entities(sentence, question_words))
+        listed = 1.0 if entity_lists(sentence, question_words) else 0.0
+        return min(1.0, 0.6 * listed + 0.1 * len(names))
+    if kind == "person":
+        return 1.0 if entities(sentence, question_words) else 0.0
+    if kind == "amount":
+        return min(1.0, 0.5 * len(NUMBER.findall(sentence)))
+    if kind == "time":
+        return min(1.0, 0.5 * len(DATE_WORDS.findall(sentence)))
+    if kind == "place":
+        return min(1.0, 0.2 * len(entities(sentence, question_words)))
+    return 0.0
+
+
+def entity_lists(text: str, exclude: set[str] | frozenset[str] = frozenset()) -> list[str]:
+    """Verbatim enumerations of names ("Brazil, India, South Africa, China") in ``text``."""
+    runs = []
+    for match in ENTITY_LIST.finditer(text):
+        names = entities(match.group(), exclude)
+        if len(names) >= MIN_LIST_NAMES:
+            runs.append(match.group())
+    return runs
