@@ -105,6 +105,32 @@ def repl_command(ctx, index_dir, model, k, source, since, until):
     run_repl(qa, k=k, filters=Filters(source, since, until), history_file=history)
 
 
+@cli.command("discord")
+@click.option("--index", "index_dir", type=click.Path(path_type=Path), help="Index folder.")
+@click.option(
+    "--sync-global",
+    is_flag=True,
+    help="Also sync slash commands globally (can take up to an hour to show).",
+)
+@click.pass_context
+def discord_command(ctx, index_dir, sync_global):
+    """Run the Discord bot (needs DISCORD_TOKEN in .env)."""
+    from bot.discord_app import run_bot
+    from bot.engine import Engine
+    from bot.settings import DiscordConfig
+    from index.embedding import Embedder
+
+    config = config_from(ctx)
+    discord_config = DiscordConfig.from_env(ctx.obj["env"])  # token checked before loading
+    engine = Engine(
+        config.corpus_dir,
+        index_dir or config.index_dir,
+        Embedder(config.model, threads=config.threads),
+    )
+    engine.qa()  # load the index and model once, before connecting; a bad index fails here
+    run_bot(engine, discord_config, sync_global=sync_global)
+
+
 def main() -> None:
     """Entry point of the ``geoqa`` console script."""
     cli(prog_name="geoqa")

@@ -39,6 +39,7 @@ DEFAULT_K = 8
 MAX_QUOTES = 4
 EMBED_CANDIDATES = 16  # sentences embedded per question, after a cheap lexical pre-ranking
 MIN_SENTENCE_CHARS = 25
+MAX_QUOTE_CHARS = 1200  # longer "sentences" (unpunctuated runs) are not quotable whole
 LEAD_CHARS = 180
 # Sentence score = cosine + W_COVERAGE * question-word coverage + W_TYPE * answer-type evidence.
 W_COVERAGE = 0.20
@@ -157,6 +158,10 @@ class QA:
         """Answer ``question`` with verbatim quotes, or say the articles don't cover it."""
         question = clean_question(question)
         hits = self.searcher.search(question, k=k or self.k, filters=filters)
+        return self.answer(question, hits)
+
+    def answer(self, question: str, hits: list[Hit]) -> Answer:
+        """Pick quotes for a (validated) question from its retrieved chunks."""
         candidates = self._candidates(question, hits)
         if not candidates:
             return self._not_found(question, hits)
@@ -174,7 +179,9 @@ class QA:
         for rank, hit in enumerate(hits):
             text = self.store.text(hit.article_id)
             for sentence in split_sentences(hit.article_id, text, hit.start, hit.end):
-                if sentence.is_heading or len(sentence.text) < MIN_SENTENCE_CHARS:
+                if sentence.is_heading or not (
+                    MIN_SENTENCE_CHARS <= len(sentence.text) <= MAX_QUOTE_CHARS
+                ):
                     continue
                 key = (sentence.article_id, sentence.start)
                 if key not in found:
@@ -263,7 +270,8 @@ def _merge_neighbours(
         if merged and merged[-1][0] == article_id:
             prev_id, prev_start, prev_end, prev_score = merged[-1]
             gap = store.text(article_id)[prev_end:start]
-            if gap.strip() == "" and "\n" not in gap:
+            short = end - prev_start <= MAX_QUOTE_CHARS
+            if gap.strip() == "" and "\n" not in gap and short:
                 merged[-1] = (article_id, prev_start, end, max(prev_score, score))
                 continue
         merged.append((article_id, start, end, score))

@@ -2,17 +2,44 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.settings import INDEX_SETTINGS, Setting, get
+from index.errors import ConfigError
+from index.settings import INDEX_SETTINGS, Setting, get, get_int
 
 HISTORY_FILE = Setting(
     "GEOQA_HISTORY_FILE", "~/.geoqa_history", "Where the terminal REPL keeps its line history."
 )
 
-BOT_SETTINGS: tuple[Setting, ...] = (HISTORY_FILE,)
+DISCORD_TOKEN = Setting("DISCORD_TOKEN", "", "The Discord bot token (keep it secret).")
+DISCORD_GUILD_ID = Setting(
+    "GEOQA_DISCORD_GUILD_ID", "", "Server (guild) id whose slash commands are synced at start-up."
+)
+DISCORD_COOLDOWN = Setting(
+    "GEOQA_DISCORD_COOLDOWN", "5", "Seconds a member waits between two questions."
+)
+DISCORD_CONCURRENCY = Setting(
+    "GEOQA_DISCORD_CONCURRENCY", "2", "Questions answered at once; the rest wait their turn."
+)
+DISCORD_ADMIN_ROLES = Setting(
+    "GEOQA_DISCORD_ADMIN_ROLES", "", "Comma-separated role ids allowed to use /reindex."
+)
+DISCORD_ADMIN_USERS = Setting(
+    "GEOQA_DISCORD_ADMIN_USERS", "", "Comma-separated user ids allowed to use /reindex."
+)
+
+BOT_SETTINGS: tuple[Setting, ...] = (
+    HISTORY_FILE,
+    DISCORD_TOKEN,
+    DISCORD_GUILD_ID,
+    DISCORD_COOLDOWN,
+    DISCORD_CONCURRENCY,
+    DISCORD_ADMIN_ROLES,
+    DISCORD_ADMIN_USERS,
+)
 ALL_SETTINGS: tuple[Setting, ...] = INDEX_SETTINGS + BOT_SETTINGS
 
 
@@ -26,3 +53,45 @@ class ReplConfig:
     def from_env(cls, env: Mapping[str, str]) -> ReplConfig:
         """Read the REPL settings from an environment mapping."""
         return cls(history_file=Path(get(env, HISTORY_FILE)).expanduser())
+
+
+def _ids(env: Mapping[str, str], setting: Setting) -> frozenset[int]:
+    raw = get(env, setting)
+    try:
+        return frozenset(int(part) for part in raw.replace(" ", "").split(",") if part)
+    except ValueError:
+        raise ConfigError(
+            f"{setting.name} must be comma-separated numeric ids, not {raw!r}"
+        ) from None
+
+
+@dataclass(frozen=True)
+class DiscordConfig:
+    """Settings of the Discord bot. ``repr`` never shows the token."""
+
+    token: str = dataclasses.field(repr=False)
+    guild_id: int | None
+    cooldown_s: float
+    concurrency: int
+    admin_role_ids: frozenset[int]
+    admin_user_ids: frozenset[int]
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> DiscordConfig:
+        """Read the bot settings; a missing token is a one-line error naming the variable."""
+        token = get(env, DISCORD_TOKEN)
+        if not token:
+            raise ConfigError(
+                f"{DISCORD_TOKEN.name} is not set: put your bot token in .env (see .env.example)"
+            )
+        guild = _ids(env, DISCORD_GUILD_ID)
+        if len(guild) > 1:
+            raise ConfigError(f"{DISCORD_GUILD_ID.name} takes one server id")
+        return cls(
+            token=token,
+            guild_id=next(iter(guild), None),
+            cooldown_s=float(get_int(env, DISCORD_COOLDOWN)),
+            concurrency=get_int(env, DISCORD_CONCURRENCY, minimum=1),
+            admin_role_ids=_ids(env, DISCORD_ADMIN_ROLES),
+            admin_user_ids=_ids(env, DISCORD_ADMIN_USERS),
+        )

@@ -1,0 +1,89 @@
+"""The long-lived engine a server process (the Discord bot) holds: the QA over the live index,
+loaded lazily once, and rebuilt in place — questions keep using the old index until the new one
+is swapped in."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.qa import QA, Answer
+from index.build import BuildReport, build_index
+from index.embedding import Embedder, Progress
+from index.errors import GeoqaError
+from index.search import Filters
+
+log = logging.getLogger(__name__)
+
+
+class RebuildRunning(GeoqaError):
+    """A rebuild was asked for while another one runs."""
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    """What ``/sources`` shows."""
+
+    articles: int
+    chunks: int
+    newest_published: str | None
+    built_at: str
+    model: str
+
+
+class Engine:
+    """Answers questions from the live index; ``rebuild`` swaps in a new one atomically."""
+
+    def __init__(
+        self,
+        corpus_dir: Path,
+        index_dir: Path,
+        embedder: Embedder,
+        qa_factory: Callable[[Path, Embedder], QA] = QA.open,
+    ) -> None:
+        self.corpus_dir = corpus_dir
+        self.index_dir = index_dir
+        self.embedder = embedder
+        self._open = qa_factory
+        self._qa: QA | None = None
+        self._load_lock = threading.Lock()
+        self._rebuild_lock = threading.Lock()
+
+    def qa(self) -> QA:
+        """The current engine (index and model loaded on first use)."""
+        if self._qa is None:
+            with self._load_lock:
+                if self._qa is None:
+                    self._qa = self._open(self.index_dir, self.embedder)
+        return self._qa
+
+    def ask(self, question: str, filters: Filters | None = None) -> Answer:
+        """Answer from the index that is live when the question starts."""
+        return self.qa().ask(question, filters)
+
+    def stats(self) -> IndexStats:
+        """Counts and dates of the live index."""
+        m = self.qa().store.manifest
+        return IndexStats(
+            m["articles"], m["chunks"], m.get("newest_published"), m["built_at"], m["model"]
+        )
+
+    @property
+    def rebuilding(self) -> bool:
+        """Whether a rebuild is running now."""
+        return self._rebuild_lock.locked()
+
+    def rebuild(self, progress: Progress | None = None) -> BuildReport:
+        """Rebuild from the corpus and switch to the new index; one rebuild at a time."""
+        if not self._rebuild_lock.acquire(blocking=False):
+            raise RebuildRunning("a rebuild is already running")
+        try:
+            report = build_index(self.corpus_dir, self.index_dir, self.embedder, progress=progress)
+            self._qa = self._open(self.index_dir, self.embedder)
+            log.info("index rebuilt: %d articles, %d chunks", report.articles, report.chunks)
+            return report
+        finally:
+            self._rebuild_lock.release()
