@@ -1,4 +1,4 @@
-"""``python -m index``: the ``build`` and ``stats`` commands."""
+"""``python -m index``: the ``build``, ``stats`` and ``add`` commands."""
 
 from index.cli import main
 

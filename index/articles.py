@@ -190,25 +190,58 @@ def read_text(path: Path, text: str, article_id: str) -> Article:
     return _article_from(path, article_id, {"title": title.strip()}, body)
 
 
-def read_html(path: Path, text: str, article_id: str) -> Article:
-    """HTML: main text and metadata extracted with trafilatura (navigation and ads dropped)."""
+@dataclass(frozen=True)
+class HtmlPage:
+    """What trafilatura found in an HTML page: the main text and the page's metadata."""
+
+    text: str
+    title: str | None = None
+    source: str | None = None  # the outlet: site name, else host name
+    author: str | None = None
+    published: str | None = None  # as found, normally YYYY-MM-DD
+    url: str | None = None  # canonical URL, else the URL the page was fetched from
+    tags: tuple[str, ...] = ()
+
+    def front_matter(self) -> dict:
+        """The metadata as front matter fields (the form :func:`_article_from` reads)."""
+        return {
+            "title": self.title,
+            "source": self.source,
+            "author": self.author,
+            "published": self.published,
+            "url": self.url,
+            "tags": list(self.tags) or None,
+        }
+
+
+def extract_html(html: str, url: str | None = None) -> HtmlPage | None:
+    """Main text and metadata of an HTML page (navigation, ads and comments dropped), or None
+    when trafilatura finds no text. ``url`` is where the page came from, if known."""
     import trafilatura  # imported here: costly, and only HTML needs it
 
     extracted = trafilatura.extract(
-        text, output_format="json", with_metadata=True, include_comments=False
+        html, url=url, output_format="json", with_metadata=True, include_comments=False
     )
     if not extracted:
-        raise BadArticle(path, "no article text found in the HTML")
+        return None
     doc = json.loads(extracted)
-    meta = {
-        "title": doc.get("title"),
-        "source": doc.get("source-hostname") or doc.get("sitename") or doc.get("hostname"),
-        "author": doc.get("author"),
-        "published": doc.get("date"),
-        "url": doc.get("source") or doc.get("url") or None,
-        "tags": [t for t in (doc.get("tags") or "").split(",") if t.strip()] or None,
-    }
-    return _article_from(path, article_id, meta, doc.get("text") or "")
+    return HtmlPage(
+        text=doc.get("text") or "",
+        title=doc.get("title") or None,
+        source=doc.get("source-hostname") or doc.get("sitename") or doc.get("hostname") or None,
+        author=doc.get("author") or None,
+        published=doc.get("date") or None,
+        url=doc.get("source") or doc.get("url") or None,
+        tags=tuple(t.strip() for t in (doc.get("tags") or "").split(",") if t.strip()),
+    )
+
+
+def read_html(path: Path, text: str, article_id: str) -> Article:
+    """HTML: main text and metadata extracted with trafilatura (navigation and ads dropped)."""
+    page = extract_html(text)
+    if page is None:
+        raise BadArticle(path, "no article text found in the HTML")
+    return _article_from(path, article_id, page.front_matter(), page.text)
 
 
 READERS: dict[str, Callable[[Path, str, str], Article]] = {

@@ -1,4 +1,5 @@
-"""``geoqa index build|stats`` (also ``python -m index``): the index side's command line.
+"""``geoqa index build|stats`` and ``add`` (also ``python -m index``): the index side's command
+line.
 
 This is an edge: configuration is read here once, and library errors become one line on stderr
 and exit status 2.
@@ -51,6 +52,19 @@ def config_from(ctx: click.Context) -> IndexConfig:
     return root.obj["index_config"]
 
 
+def embedder_from(ctx: click.Context, model: str | None = None):
+    """The embedding model of this invocation: one the caller already loaded (``obj["embedder"]``,
+    e.g. a running bot's), else the configured model, loaded lazily."""
+    from index.embedding import Embedder
+
+    root = ctx.find_root()
+    root.ensure_object(dict)
+    if model is None and root.obj.get("embedder") is not None:
+        return root.obj["embedder"]
+    config = config_from(ctx)
+    return Embedder(model or config.model, threads=config.threads)
+
+
 @click.group("index", cls=GeoqaGroup)
 def index_group() -> None:
     """Build and inspect the search index."""
@@ -75,11 +89,10 @@ def index_group() -> None:
 def build_command(ctx, corpus_dir, index_dir, model, faiss_kind, strict, if_stale, as_json):
     """Build (or rebuild) the index of the corpus; only new or changed chunks are embedded."""
     from index.build import build_index
-    from index.embedding import Embedder
     from index.errors import CorpusError
 
     config = config_from(ctx)
-    embedder = Embedder(model or config.model, threads=config.threads)
+    embedder = embedder_from(ctx, model)
     corpus_dir = corpus_dir or config.corpus_dir
     index_dir = index_dir or config.index_dir
     with _progress(enabled=not as_json and sys.stderr.isatty()) as (progress, stage):
@@ -184,6 +197,73 @@ def stats_command(ctx, index_dir, as_json):
         click.echo(f"{key:>17}: {value}")
 
 
+@click.command("add")
+@click.argument("sources", nargs=-1, metavar="[URL|FILE]...")
+@click.option(
+    "--feed",
+    "feeds",
+    multiple=True,
+    metavar="URL",
+    help="An RSS or Atom feed: add its entries the corpus lacks, oldest first (repeatable).",
+)
+@click.option("--corpus", "corpus_dir", type=click.Path(path_type=Path), help="Article folder.")
+@click.option("--index", "index_dir", type=click.Path(path_type=Path), help="Index folder.")
+@click.option("--no-index", is_flag=True, help="Only write the articles; leave the index as it is.")
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome as one JSON object.")
+@click.pass_context
+def add_command(ctx, sources, feeds, corpus_dir, index_dir, no_index, as_json):
+    """Add web pages, feed entries or local .md/.txt/.html files to the corpus, then update the
+    index (only the new articles are embedded). Exit status 1 if any source failed."""
+    from index.fetch import SafeFetcher
+    from index.ingest import add_sources
+
+    if not sources and not feeds:
+        raise click.UsageError("give at least one URL or file, or --feed URL")
+    config = config_from(ctx)
+    corpus_dir = corpus_dir or config.corpus_dir
+    index_dir = index_dir or config.index_dir
+    with SafeFetcher(allow_private=config.allow_private_urls) as fetcher:
+        report = add_sources(
+            corpus_dir, sources, feeds, fetcher=fetcher, notify=_say_outcome(quiet=as_json)
+        )
+    if report.added and not no_index:
+        report.index = _update_index(ctx, corpus_dir, index_dir, quiet=as_json)
+    if as_json:
+        click.echo(json.dumps(report.as_json()))
+    if report.failed:
+        ctx.exit(1)
+
+
+def _say_outcome(quiet: bool):
+    from index.ingest import Added, Duplicate
+
+    def say(outcome) -> None:
+        if isinstance(outcome, Added):
+            if not quiet:
+                click.echo(f"added {outcome.path}: {outcome.title}")
+        elif isinstance(outcome, Duplicate):
+            if not quiet:
+                click.echo(f"already in corpus: {outcome.path} ({outcome.url})")
+        else:
+            click.echo(f"error: {outcome.url}: {outcome.reason}", err=True)
+
+    return say
+
+
+def _update_index(ctx: click.Context, corpus_dir: Path, index_dir: Path, quiet: bool):
+    from index.build import build_index
+
+    embedder = embedder_from(ctx)
+    with _progress(enabled=not quiet and sys.stderr.isatty()) as (progress, stage):
+        report = build_index(corpus_dir, index_dir, embedder, progress=progress, stage=stage)
+    if not quiet:
+        click.echo(
+            f"Index updated: {report.articles} articles, {report.chunks} chunks in"
+            f" {report.seconds:.1f} s (embedded {report.embedded}, reused {report.reused})."
+        )
+    return report
+
+
 @click.group(cls=GeoqaGroup)
 @click.option("-v", "--verbose", count=True, help="More logging (-vv for debug).")
 def main_group(verbose: int) -> None:
@@ -193,6 +273,7 @@ def main_group(verbose: int) -> None:
 
 main_group.add_command(build_command)
 main_group.add_command(stats_command)
+main_group.add_command(add_command)
 
 
 def main() -> None:

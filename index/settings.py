@@ -33,8 +33,21 @@ EMBED_MODEL = Setting(
     "Embedding model: the packaged all-MiniLM-L6-v2 (default), a local path, or a Hub name.",
 )
 THREADS = Setting("GEOQA_THREADS", "0", "CPU threads for embedding; 0 uses every core.")
+ALLOW_PRIVATE_URLS = Setting(
+    "GEOQA_ALLOW_PRIVATE_URLS",
+    "0",
+    "1 lets `add` fetch from loopback, private and other internal addresses (local testing only).",
+)
 
-INDEX_SETTINGS: tuple[Setting, ...] = (CORPUS_DIR, INDEX_DIR, EMBED_MODEL, THREADS)
+INDEX_SETTINGS: tuple[Setting, ...] = (
+    CORPUS_DIR,
+    INDEX_DIR,
+    EMBED_MODEL,
+    THREADS,
+    ALLOW_PRIVATE_URLS,
+)
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off"})
 
 
 def read_environment(dotenv_path: str | os.PathLike[str] | None = ".env") -> dict[str, str]:
@@ -64,6 +77,16 @@ def get_int(env: Mapping[str, str], setting: Setting, minimum: int = 0) -> int:
     return value
 
 
+def get_bool(env: Mapping[str, str], setting: Setting) -> bool:
+    """A yes/no setting (1/0, true/false, yes/no, on/off), with a one-line error otherwise."""
+    raw = get(env, setting).lower()
+    if raw in TRUE_WORDS:
+        return True
+    if raw in FALSE_WORDS:
+        return False
+    raise ConfigError(f"{setting.name} must be 1 or 0, not {raw!r}")
+
+
 @dataclass(frozen=True)
 class IndexConfig:
     """Where the corpus and index live and which model embeds them."""
@@ -72,6 +95,7 @@ class IndexConfig:
     index_dir: Path
     model: str
     threads: int = 0
+    allow_private_urls: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> IndexConfig:
@@ -81,4 +105,5 @@ class IndexConfig:
             index_dir=Path(get(env, INDEX_DIR)),
             model=get(env, EMBED_MODEL),
             threads=get_int(env, THREADS),
+            allow_private_urls=get_bool(env, ALLOW_PRIVATE_URLS),
         )

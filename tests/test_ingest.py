@@ -1,0 +1,720 @@
+"""`add`: web pages, feeds and files into the corpus, safely, without duplicates, then indexed.
+
+Every page, feed and outlet here is an invented fixture (fictional places, people and outlets),
+served by a local web server on 127.0.0.1 (the ``fixture_site`` fixture).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from index.articles import read_article, split_front_matter
+from index.cli import main_group
+from index.errors import ConfigError
+from index.fetch import FetchError, FetchLimits, SafeFetcher, address_problem
+from index.ingest import Draft, KnownArticles, Rejected, add_sources, file_slug, write_article
+from index.search import Searcher
+from index.settings import IndexConfig
+from index.store import IndexStore
+from index.urls import normalize_url, strip_tracking
+from tests.conftest import FIXTURE_ARTICLES, FixtureSite, VerifyingQA
+
+FIXTURE_NOTE = "This article is an invented fixture for geoqa's tests."
+PUBLIC_HOST = "news.fixture-public.test"  # "resolves" to a public address in the tests below
+PUBLIC_ADDRESS = "93.184.215.14"
+INTERNAL_HOST = "intranet.fixture.test"  # "resolves" to a private address
+
+
+@dataclass(frozen=True)
+class FixtureArticle:
+    """An invented news article, served as a realistic web page."""
+
+    slug: str
+    title: str
+    outlet: str
+    author: str
+    published: str | None
+    paragraphs: tuple[str, ...]
+
+    @property
+    def path(self) -> str:
+        return f"/news/{self.slug}"
+
+
+VERIDIAN = FixtureArticle(
+    "veridian-straits-pact",
+    "Veridian Straits Pact Caps AI Chip Transfers",
+    "Fixture Herald",
+    "Lena Okafor",
+    "2025-08-14",
+    (
+        FIXTURE_NOTE,
+        "Negotiators from the five Veridian Straits states agreed on Thursday to cap transfers of"
+        " AI accelerators to 12,000 units a year per buyer, ending nine months of talks in the"
+        " port city of Amberlow.",
+        "The pact also bans the resale of quartz-cooled inference racks to third countries, a"
+        " measure the Amberlow delegation had demanded since the first round.",
+        "Trade minister Pilar Vance said the cap would be reviewed in 2027 and that exporters who"
+        " break it would lose their licences for three years.",
+    ),
+)
+OSKARSHOLM = FixtureArticle(
+    "oskarsholm-sovereign-model",
+    "Oskarsholm Lab Trains Sovereign Language Model",
+    "Fixture Herald",
+    "Tomas Brandt",
+    "2025-05-02",
+    (
+        FIXTURE_NOTE,
+        "The state laboratory of Oskarsholm finished training a sovereign language model on 4,096"
+        " domestic accelerators, its director told parliament on Friday.",
+        "The model, called Fjellrev, was trained only on documents held in national archives,"
+        " and will be offered to ministries before the end of the year.",
+        "Critics in the opposition said the project cost 800 million crowns and duplicated"
+        " commercial systems that are already available.",
+    ),
+)
+HARWICK = FixtureArticle(
+    "harwick-levy-delayed",
+    "Harwick Tariff Board Delays Accelerator Levy",
+    "Fixture Herald",
+    "Mina Castell",
+    "2025-09-30",
+    (
+        FIXTURE_NOTE,
+        "The Harwick tariff board postponed its planned levy on imported AI accelerators by six"
+        " months after chip importers warned of shortages in the winter.",
+        "The levy, set at eleven percent of the declared value, will now take effect in April,"
+        " the board said in a short statement on Tuesday evening.",
+        "Importers welcomed the delay but asked the board to publish the list of exempt research"
+        " institutes well before the new date.",
+    ),
+)
+SALTMARSH = FixtureArticle(
+    "saltmarsh-summit",
+    "Saltmarsh Summit Ends Without AI Treaty",
+    "Le Fixture Quotidien",
+    "Élodie Marchetti",
+    "2025-07-11",
+    (
+        FIXTURE_NOTE,
+        "Delegates at the Saltmarsh summit left the Café des Dunes conference hall without"
+        " signing the draft treaty on military uses of AI, after two days of closed meetings.",
+        "The host government said the text would be sent back to a working group, which is due"
+        " to meet again in the spring in the city of Brielle.",
+        "Observers noted that only four of the eleven delegations had sent ministers, and that the"
+        " final communiqué did not mention autonomous weapons at all.",
+    ),
+)
+PELLMOOR = FixtureArticle(
+    "pellmoor-cloud-region",
+    "Pellmoor Cloud Region Approved by Planners",
+    "Atom Fixture Daily",
+    "Rafe Lindqvist",
+    "2025-04-22",
+    (
+        FIXTURE_NOTE,
+        "Planners in Pellmoor approved a cloud region of three data halls on the old airfield,"
+        " ending a dispute over water use that lasted two years.",
+        "The operator promised to cool the halls with recycled water only and to pay for a new"
+        " treatment plant that the town council has wanted since 2019.",
+        "Construction is expected to start in the autumn and to employ about 700 people,"
+        " according to the planning documents published on Monday.",
+    ),
+)
+DREVNA = FixtureArticle(
+    "drevna-licensing-portal",
+    "Drevna Export Office Opens Licensing Portal",
+    "Atom Fixture Daily",
+    "Rafe Lindqvist",
+    "2025-10-05",
+    (
+        FIXTURE_NOTE,
+        "The Drevna export office opened an online portal for licences to ship AI chips abroad,"
+        " replacing the paper forms that exporters had to file in person.",
+        "Officials said the portal would decide simple cases within ten working days, and that"
+        " appeals would still go to the trade tribunal in the capital.",
+        "Exporters said the first week was slow because the portal rejected invoices written in"
+        " any currency other than the Drevnan mark.",
+    ),
+)
+CORRIN = FixtureArticle(
+    "corrin-open-weights",
+    "Corrin Valley Researchers Publish Open Weights",
+    "Fixture Herald",
+    "Ivo Sandoval",
+    None,
+    (
+        FIXTURE_NOTE,
+        "Researchers at the Corrin Valley institute published the weights of their translation"
+        " model, saying it covered nineteen regional languages spoken along the valley.",
+        "The institute said it had removed personal data from the training set and invited"
+        " outside groups to test the model for errors before it is used in schools.",
+        "A spokesperson declined to say how many accelerators were used to train the system or"
+        " how long the training had taken.",
+    ),
+)
+ARTICLES = (VERIDIAN, OSKARSHOLM, HARWICK, SALTMARSH, PELLMOOR, DREVNA, CORRIN)
+
+FURNITURE = (
+    "Subscribe for one credit",
+    "Advertisement",
+    "Ten fixture gadgets",
+    "quietreader",
+    "What a load of nonsense",
+    "cookies",
+    "All rights reserved",
+)
+
+
+def article_page(article: FixtureArticle, canonical: str | None) -> str:
+    """A realistic news page: navigation, an ad, related links and comments around the article."""
+    date = (
+        f'<meta property="article:published_time" content="{article.published}T08:30:00Z">\n'
+        if article.published
+        else ""
+    )
+    link = f'<link rel="canonical" href="{canonical}">\n' if canonical else ""
+    body = "\n".join(f"<p>{p}</p>" for p in article.paragraphs)
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>{article.title} | {article.outlet}</title>
+<meta property="og:title" content="{article.title}">
+<meta property="og:site_name" content="{article.outlet}">
+<meta name="author" content="{article.author}">
+{date}{link}</head>
+<body>
+<nav class="site-nav"><a href="/">Home</a> <a href="/world">World</a>
+<a href="/tech">Technology</a> <a href="/subscribe">Subscribe for one credit a week</a></nav>
+<div class="ad-banner">Advertisement: the fixture router of your dreams, half price today!</div>
+<main>
+<article>
+<h1>{article.title}</h1><p class="byline">By {article.author}</p>
+{body}
+</article>
+<aside class="related"><h2>Most read</h2><ul>
+<li><a href="/gadgets">Ten fixture gadgets you must own this summer</a></li>
+<li><a href="/quiz">Quiz: which fictional capital are you?</a></li></ul></aside>
+<section id="comments" class="comments"><h2>Comments (2)</h2>
+<div class="comment"><p class="comment-author">quietreader</p>
+<p>What a load of nonsense, the pact will never hold and everyone knows it.</p></div>
+<div class="comment"><p class="comment-author">harbourwatcher</p>
+<p>Great reporting as always, thank you for covering this story in detail.</p></div>
+</section>
+</main>
+<footer><p>We use cookies to improve your experience.</p>
+<p>Copyright Fixture Media. All rights reserved.</p><a href="/privacy">Privacy</a></footer>
+</body>
+</html>
+"""
+
+
+UNTITLED_PAGE = (
+    "<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>"
+    "<nav><a href='/'>Home</a> <a href='/world'>World</a></nav><article>"
+    + "".join(f"<p>{p}</p>" for p in OSKARSHOLM.paragraphs)
+    + "</article><footer><p>Copyright Fixture Media.</p></footer></body></html>"
+)
+BOILERPLATE_PAGE = """<!DOCTYPE html><html><head><title>Fixture Herald</title></head><body>
+<nav><a href="/">Home</a> <a href="/world">World</a> <a href="/tech">Technology</a></nav>
+<div class="paywall"><p>Subscribe to keep reading.</p></div>
+<footer><p>We use cookies.</p><p>Copyright Fixture Media.</p></footer></body></html>
+"""
+
+
+def rss_feed(site: FixtureSite, articles: list[FixtureArticle]) -> str:
+    items = "\n".join(
+        f"""<item><title>{a.title}</title><link>{site.url(a.path)}</link>
+<guid>{site.url(a.path)}</guid><pubDate>{rfc822(a.published)}</pubDate></item>"""
+        for a in articles
+    )
+    return f"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Fixture Herald: AI</title><link>{site.url("/")}</link>
+<description>Invented fixture feed for geoqa's tests.</description>
+{items}
+</channel></rss>
+"""
+
+
+def rfc822(day: str | None) -> str:
+    return dt.date.fromisoformat(day or "2025-01-01").strftime("%a, %d %b %Y 08:30:00 +0000")
+
+
+def atom_feed(articles: list[FixtureArticle]) -> str:
+    entries = "\n".join(
+        f"""<entry><title>{a.title}</title><link href="../news/{a.slug}"/>
+<id>urn:fixture:{a.slug}</id><updated>{a.published}T08:30:00Z</updated></entry>"""
+        for a in articles
+    )
+    return f"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Atom Fixture Daily</title>
+<id>urn:fixture:atom</id><updated>2025-10-05T08:30:00Z</updated>
+{entries}
+</feed>
+"""
+
+
+@pytest.fixture(scope="module")
+def site(fixture_site: FixtureSite) -> FixtureSite:
+    """The fixture web site: articles, feeds, redirects and every kind of broken answer."""
+    s = fixture_site
+    for article in ARTICLES:
+        page = article_page(article, canonical=s.url(article.path))
+        if article is SALTMARSH:
+            s.add(
+                article.path, page.encode("iso-8859-1"), content_type="text/html; charset=latin-1"
+            )
+        else:
+            s.add(article.path, page)
+    s.add("/mirror/veridian", article_page(VERIDIAN, canonical=None))
+    s.add("/untitled", UNTITLED_PAGE)
+    s.add("/boilerplate", BOILERPLATE_PAGE)
+    tracked = f"{VERIDIAN.path}?utm_source=newsletter&utm_medium=email&fbclid=abc"
+    s.add("/go/veridian", status=302, headers={"Location": tracked})
+    s.add("/loop", status=302, headers={"Location": "/loop"})
+    s.add("/to-ftp", status=307, headers={"Location": "ftp://fixture.example/story.html"})
+    s.add("/public-hop", status=302, headers={"Location": s.url(VERIDIAN.path)})
+    s.add("/internal-hop", status=301, headers={"Location": f"http://{INTERNAL_HOST}/secrets"})
+    s.add("/missing-page", b"gone", status=404, content_type="text/plain")
+    s.add("/broken", b"oops", status=500, content_type="text/plain")
+    s.add("/slow", article_page(HARWICK, None), delay=3.0)
+    s.add("/huge", b"<p>" + b"x" * (1024 * 1024) + b"</p>", repeat=6)
+    s.add("/huge-declared", b"", headers={"Content-Length": str(50 * 1024 * 1024)})
+    s.add("/files/report.pdf", b"%PDF-1.7\n\x00\x01\x02binary", content_type="application/pdf")
+    s.add("/files/disguised.html", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 50)
+    s.add("/no-type", "<html><body><p>hello</p></body></html>", content_type=None)
+    rss = rss_feed(s, [HARWICK, VERIDIAN, SALTMARSH])  # newest first, as feeds do
+    s.add("/feeds/ai.rss", rss, content_type="application/rss+xml")
+    s.add("/feeds/atom.xml", atom_feed([DREVNA, PELLMOOR]), content_type="application/atom+xml")
+    s.add("/feeds/not-a-feed.xml", "<html><body>nothing</body></html>", content_type="text/xml")
+    return s
+
+
+def local_fetcher(**limits) -> SafeFetcher:
+    return SafeFetcher(allow_private=True, limits=FetchLimits(**limits))
+
+
+def add(corpus: Path, sources=(), feeds=(), fetcher: SafeFetcher | None = None, **options):
+    with fetcher or local_fetcher() as f:
+        return add_sources(corpus, sources, feeds, fetcher=f, **options)
+
+
+def all_entries(folder: Path) -> set[str]:
+    """Every name in a folder, hidden ones included."""
+    return {p.name for p in folder.iterdir()}
+
+
+@pytest.fixture
+def empty_corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    return folder
+
+
+# --- URLs and addresses ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "HTTPS://Fixture.Example/news/a-story/",
+        "https://fixture.example:443/news/a-story?utm_source=x&utm_campaign=y#comments",
+        "https://fixture.example/news/a-story?fbclid=1&gclid=2&mc_cid=3&mc_eid=4&ref=home",
+        "https://fixture.example//news/a-story",
+    ],
+)
+def test_urls_of_one_page_normalize_to_one_key(url):
+    assert normalize_url(url) == "https://fixture.example/news/a-story"
+
+
+def test_normalizing_keeps_meaningful_parameters_and_ports():
+    assert (
+        normalize_url("http://a.example:8080/?b=2&a=1&utm_x=3") == "http://a.example:8080/?a=1&b=2"
+    )
+    assert normalize_url("https://a.example/story?id=7") != normalize_url("https://a.example/story")
+
+
+def test_stored_urls_lose_only_tracking_and_fragment():
+    stored = strip_tracking("https://Fixture.example/News/?id=7&utm_source=x&ref=nav#top")
+    assert stored == "https://Fixture.example/News/?id=7"
+
+
+@pytest.mark.parametrize(
+    ("address", "kind"),
+    [
+        ("127.0.0.1", "loopback"),
+        ("::1", "loopback"),
+        ("::ffff:127.0.0.1", "loopback"),
+        ("10.1.2.3", "private"),
+        ("192.168.0.10", "private"),
+        ("fc00::5", "private"),
+        ("169.254.169.254", "link-local"),
+        ("224.0.0.251", "multicast"),
+        ("0.0.0.0", "unspecified"),
+        ("240.0.0.1", "reserved"),
+        ("100.64.0.1", "non-public"),
+        (PUBLIC_ADDRESS, None),
+        ("2606:4700:4700::1111", None),
+    ],
+)
+def test_addresses_are_classified(address, kind):
+    assert address_problem(address) == kind
+
+
+# --- pages ----------------------------------------------------------------------------------
+
+
+def test_page_becomes_a_markdown_file_that_reads_back(site, empty_corpus):
+    url = site.url(VERIDIAN.path)
+    report = add(empty_corpus, [url])
+    assert report.failed == [] and report.duplicates == []
+    (added,) = report.added
+    path = Path(added.path)
+    assert path.parent == empty_corpus
+    assert path.name == "2025-08-14-veridian-straits-pact-caps-ai-chip-transfers.md"
+    assert (added.url, added.title) == (url, VERIDIAN.title)
+    article = read_article(path, empty_corpus)
+    assert (article.title, article.url, article.published) == (VERIDIAN.title, url, "2025-08-14")
+    assert (article.source, article.author) == ("Fixture Herald", "Lena Okafor")
+    assert article.id == path.stem
+    for paragraph in VERIDIAN.paragraphs:
+        assert paragraph in article.text
+    for furniture in FURNITURE:
+        assert furniture not in article.text
+    meta, _ = split_front_matter(path.read_text(encoding="utf-8"), path)
+    assert list(meta) == ["title", "source", "author", "published", "url", "fetched_at"]
+    assert meta["fetched_at"].endswith("Z") and meta["fetched_at"][:2] == "20"
+    assert all_entries(empty_corpus) == {path.name}
+
+
+def test_page_without_a_date_is_undated_and_charsets_are_honoured(site, empty_corpus):
+    report = add(empty_corpus, [site.url(CORRIN.path), site.url(SALTMARSH.path)])
+    assert report.failed == []
+    names = [Path(a.path).name for a in report.added]
+    assert names[0] == "undated-corrin-valley-researchers-publish-open-weights.md"
+    saltmarsh = read_article(Path(report.added[1].path), empty_corpus)
+    assert "Café des Dunes" in saltmarsh.text and "communiqué" in saltmarsh.text
+    assert (saltmarsh.source, saltmarsh.author) == ("Le Fixture Quotidien", "Élodie Marchetti")
+
+
+def test_file_names_are_ascii_slugs_of_the_title():
+    assert file_slug("Élodie's «AI» Plan: 2025/26 Edition!") == "elodie-s-ai-plan-2025-26-edition"
+    assert file_slug("???") == "article"
+    assert len(file_slug("word " * 100)) <= 80
+
+
+# --- duplicates -----------------------------------------------------------------------------
+
+
+def test_adding_the_same_article_again_writes_nothing(site, empty_corpus):
+    url = site.url(VERIDIAN.path)
+    first = add(empty_corpus, [url]).added[0].path
+    before = site.hits[VERIDIAN.path]
+    again = add(
+        empty_corpus,
+        [
+            url,
+            f"{url}?utm_source=feed&utm_medium=rss&fbclid=XYZ#comments",
+            url + "/",
+            site.url("/go/veridian"),  # a redirect to the tracking-parameter URL
+            site.url("/mirror/veridian"),  # the same text under another URL
+        ],
+    )
+    assert again.added == [] and again.failed == []
+    assert [d.path for d in again.duplicates] == [first] * 5
+    assert site.hits[VERIDIAN.path] == before + 1  # only the redirect fetched it again
+    assert all_entries(empty_corpus) == {Path(first).name}
+
+
+def test_cli_says_already_in_corpus(site, empty_corpus):
+    url = site.url(VERIDIAN.path)
+    obj = {"env": {"GEOQA_CORPUS_DIR": str(empty_corpus), "GEOQA_ALLOW_PRIVATE_URLS": "1"}}
+    first = CliRunner().invoke(main_group, ["add", url, "--no-index"], obj=obj)
+    assert first.exit_code == 0, first.output
+    (path,) = empty_corpus.iterdir()
+    assert first.stdout == f"added {path}: {VERIDIAN.title}\n"
+    second = CliRunner().invoke(main_group, ["add", f"{url}?utm_source=x", "--no-index"], obj=obj)
+    assert second.exit_code == 0
+    assert second.stdout == f"already in corpus: {path} ({url}?utm_source=x)\n"
+    assert all_entries(empty_corpus) == {path.name}
+
+
+# --- feeds ----------------------------------------------------------------------------------
+
+
+def test_rss_feed_adds_the_missing_entries_oldest_first(site, empty_corpus):
+    add(empty_corpus, [site.url(VERIDIAN.path)])
+    before = site.hits[VERIDIAN.path]
+    report = add(empty_corpus, feeds=[site.url("/feeds/ai.rss")])
+    assert report.failed == []
+    assert [a.title for a in report.added] == [SALTMARSH.title, HARWICK.title]
+    assert [d.url for d in report.duplicates] == [site.url(VERIDIAN.path)]
+    assert site.hits[VERIDIAN.path] == before  # known by its URL: not fetched again
+    again = add(empty_corpus, feeds=[site.url("/feeds/ai.rss")])
+    assert again.added == [] and len(again.duplicates) == 3
+
+
+def test_atom_feed_with_relative_links(site, empty_corpus):
+    report = add(empty_corpus, feeds=[site.url("/feeds/atom.xml")])
+    assert report.failed == []
+    assert [a.url for a in report.added] == [site.url(PELLMOOR.path), site.url(DREVNA.path)]
+    assert {p.name[:10] for p in empty_corpus.iterdir()} == {"2025-04-22", "2025-10-05"}
+
+
+def test_broken_feeds_fail_with_a_reason(site, empty_corpus):
+    report = add(
+        empty_corpus,
+        feeds=[site.url("/feeds/not-a-feed.xml"), site.url(VERIDIAN.path), site.url("/nowhere")],
+    )
+    reasons = [f.reason for f in report.failed]
+    assert reasons[0].startswith("not a readable RSS or Atom feed")
+    assert reasons[1] == "not an RSS or Atom feed (content type text/html)"
+    assert reasons[2].startswith("HTTP 404")
+    assert report.added == [] and all_entries(empty_corpus) == set()
+
+
+# --- failures -------------------------------------------------------------------------------
+
+FAILURES = {
+    "/missing-page": "HTTP 404 Not Found",
+    "/broken": "HTTP 500 Internal Server Error",
+    "/slow": "timed out (no answer within 0.5 s)",
+    "/huge": "too large (more than 5,242,880 bytes)",
+    "/huge-declared": "too large (52,428,800 bytes; the limit is 5,242,880)",
+    "/files/report.pdf": "not an HTML page (content type application/pdf)",
+    "/files/disguised.html": "binary content, not an HTML page",
+    "/no-type": "not an HTML page (content type missing)",
+    "/boilerplate": "words of text found (navigation or boilerplate?)",
+    "/untitled": "no title found in the page",
+    "/loop": "too many redirects (more than 5)",
+    "/to-ftp": "only http and https URLs can be added (redirected to ftp://fixture.example/",
+}
+
+
+def test_each_failure_is_one_reason_and_the_other_urls_still_go_in(site, empty_corpus):
+    urls = [site.url(path) for path in FAILURES]
+    urls.insert(4, site.url(OSKARSHOLM.path))
+    urls += ["ftp://fixture.example/file.html", "file:///etc/passwd", "not a url"]
+    report = add(empty_corpus, urls, fetcher=local_fetcher(timeout=0.5))
+    assert [a.title for a in report.added] == [OSKARSHOLM.title]
+    reasons = {f.url: f.reason for f in report.failed}
+    for path, reason in FAILURES.items():
+        assert reason in reasons[site.url(path)], path
+    assert reasons["ftp://fixture.example/file.html"] == "only http and https URLs can be added"
+    assert reasons["file:///etc/passwd"] == "only http and https URLs can be added"
+    assert reasons["not a url"] == "no such file"
+    assert all("\n" not in r for r in reasons.values())
+    assert all_entries(empty_corpus) == {Path(report.added[0].path).name}  # no temp files left
+
+
+def test_a_whole_fetch_has_a_deadline(site):
+    with local_fetcher(timeout=5, total_timeout=0.5) as fetcher, pytest.raises(FetchError) as e:
+        fetcher.fetch(site.url("/slow"))
+    assert e.value.reason == "timed out (took longer than 0.5 s in all)"
+
+
+# --- private addresses ----------------------------------------------------------------------
+
+
+def test_loopback_and_private_hosts_are_refused_unless_allowed(site, empty_corpus):
+    before = dict(site.hits)
+    url = site.url(VERIDIAN.path)
+    named = url.replace("127.0.0.1", "localhost")
+    report = add(empty_corpus, [url, named], fetcher=SafeFetcher())
+    first, second = (f.reason for f in report.failed)
+    assert first == "refused: 127.0.0.1 is a loopback address"
+    assert second.startswith("refused: localhost resolves to ")  # 127.0.0.1 or ::1
+    assert second.endswith(", a loopback address")
+    assert dict(site.hits) == before  # nothing was even requested
+    assert all_entries(empty_corpus) == set()
+
+
+def test_a_host_with_any_private_address_is_refused():
+    def resolver(host, port):
+        return [PUBLIC_ADDRESS, "10.9.8.7"]
+
+    with SafeFetcher(resolver=resolver) as fetcher, pytest.raises(FetchError) as caught:
+        fetcher.fetch(f"http://{PUBLIC_HOST}/story")
+    assert caught.value.reason == f"refused: {PUBLIC_HOST} resolves to 10.9.8.7, a private address"
+
+
+class ToFixtureSite(httpx.BaseTransport):
+    """Delivers every request to the local fixture site, whatever address it was sent to, so
+    that a "public" host name can be served by it in a test."""
+
+    def __init__(self, site: FixtureSite) -> None:
+        self.site = site
+        self.inner = httpx.HTTPTransport()
+        self.sent_to: list[str] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.sent_to.append(f"{request.url.host} {request.headers['host']}")
+        request.url = request.url.copy_with(host="127.0.0.1", port=self.site.port)
+        return self.inner.handle_request(request)
+
+
+def fake_dns(host: str, port: int) -> list[str]:
+    known = {PUBLIC_HOST: [PUBLIC_ADDRESS], INTERNAL_HOST: ["10.1.2.3"]}
+    if host not in known:
+        raise OSError(f"unknown host {host}")
+    return known[host]
+
+
+@pytest.mark.parametrize(
+    ("hop", "reason"),
+    [
+        ("/public-hop", "refused: 127.0.0.1 is a loopback address"),
+        ("/internal-hop", f"refused: {INTERNAL_HOST} resolves to 10.1.2.3, a private address"),
+    ],
+)
+def test_a_redirect_from_a_public_host_to_a_private_one_is_refused(site, empty_corpus, hop, reason):
+    transport = ToFixtureSite(site)
+    fetcher = SafeFetcher(resolver=fake_dns, transport=transport)
+    before, page_before = site.hits[hop], site.hits[VERIDIAN.path]
+    report = add(empty_corpus, [f"http://{PUBLIC_HOST}{hop}"], fetcher=fetcher)
+    assert [f.reason for f in report.failed] == [reason]
+    assert site.hits[hop] == before + 1  # the public first hop was fetched…
+    assert transport.sent_to == [f"{PUBLIC_ADDRESS} {PUBLIC_HOST}"]  # …from the checked address
+    assert site.hits[VERIDIAN.path] == page_before  # …and the private second hop was not
+    assert all_entries(empty_corpus) == set()
+
+
+def test_a_public_page_is_fetched_from_the_address_that_was_checked(site, empty_corpus):
+    transport = ToFixtureSite(site)
+    fetcher = SafeFetcher(resolver=fake_dns, transport=transport)
+    report = add(empty_corpus, [f"http://{PUBLIC_HOST}{CORRIN.path}"], fetcher=fetcher)
+    assert [a.title for a in report.added] == [CORRIN.title]
+    assert transport.sent_to == [f"{PUBLIC_ADDRESS} {PUBLIC_HOST}"]
+
+
+# --- local files ----------------------------------------------------------------------------
+
+
+def test_local_md_txt_and_html_files_are_copied_and_read_back(empty_corpus):
+    files = sorted(FIXTURE_ARTICLES.iterdir())
+    report = add(empty_corpus, [str(p) for p in files])
+    assert report.failed == [] and len(report.added) == 3
+    for source, added in zip(files, report.added, strict=True):
+        original = read_article(source, source.parent)
+        copy = read_article(Path(added.path), empty_corpus)
+        assert (copy.title, copy.url, copy.text) == (original.title, original.url, original.text)
+        assert (copy.source, copy.published, copy.tags) == (
+            original.source,
+            original.published,
+            original.tags,
+        )
+        assert Path(added.path).suffix == ".md"
+    again = add(empty_corpus, [str(p) for p in files])
+    assert again.added == [] and len(again.duplicates) == 3
+
+
+def test_files_are_refused_where_only_urls_may_come(empty_corpus):
+    source = str(FIXTURE_ARTICLES / "2025-03-05-northbridge-compact.txt")
+    report = add(empty_corpus, [source], files=False)
+    assert [f.reason for f in report.failed] == ["not an http(s) URL"]
+
+
+def test_articles_with_the_same_title_and_date_get_distinct_files(tmp_path, empty_corpus):
+    sources = []
+    for n, body in enumerate(["The first text of a fixture.", "A different fixture text."]):
+        sources.append(tmp_path / f"source-{n}.txt")
+        sources[-1].write_text(f"Fixture Council Meets Again\n\n{body}\n", encoding="utf-8")
+    report = add(empty_corpus, [str(p) for p in sources])
+    names = [Path(a.path).name for a in report.added]
+    assert names == [
+        "undated-fixture-council-meets-again.md",
+        "undated-fixture-council-meets-again-2.md",
+    ]
+
+
+def test_an_article_that_would_not_read_back_leaves_nothing_behind(empty_corpus):
+    draft = Draft(title="Fixture Padding Story", text="  padded fixture text, never stripped  ")
+    known = KnownArticles(empty_corpus)
+    with pytest.raises(Rejected, match="the written text does not read back"):
+        write_article(empty_corpus, draft, known, "2025-01-01T00:00:00Z")
+    assert all_entries(empty_corpus) == set()
+
+
+# --- command line and index -----------------------------------------------------------------
+
+
+def test_cli_json_reports_added_duplicates_and_failures(site, empty_corpus):
+    good, bad = site.url(DREVNA.path), site.url("/missing-page")
+    env = {"GEOQA_CORPUS_DIR": str(empty_corpus), "GEOQA_ALLOW_PRIVATE_URLS": "1"}
+    result = CliRunner().invoke(
+        main_group, ["add", good, bad, good, "--no-index", "--json"], obj={"env": env}
+    )
+    assert result.exit_code == 1
+    out = json.loads(result.stdout)
+    (path,) = empty_corpus.iterdir()
+    assert out == {
+        "added": [{"url": good, "path": str(path), "title": DREVNA.title}],
+        "duplicates": [{"url": good, "path": str(path)}],
+        "failed": [{"url": bad, "reason": "HTTP 404 Not Found"}],
+        "index": None,
+    }
+    assert result.stderr == f"error: {bad}: HTTP 404 Not Found\n"
+
+
+def test_cli_refuses_loopback_without_the_setting(site, empty_corpus):
+    url = site.url(DREVNA.path)
+    result = CliRunner().invoke(
+        main_group,
+        ["add", url, "--no-index", "--json"],
+        obj={"env": {"GEOQA_CORPUS_DIR": str(empty_corpus)}},
+    )
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["failed"] == [
+        {"url": url, "reason": "refused: 127.0.0.1 is a loopback address"}
+    ]
+    assert all_entries(empty_corpus) == set()
+
+
+def test_add_updates_the_index_embedding_only_the_new_chunks(
+    site, corpus_copy, index_copy, embedder
+):
+    env = {
+        "GEOQA_CORPUS_DIR": str(corpus_copy),
+        "GEOQA_INDEX_DIR": str(index_copy),
+        "GEOQA_ALLOW_PRIVATE_URLS": "1",
+    }
+    before = IndexStore.open(index_copy)
+    result = CliRunner().invoke(
+        main_group,
+        ["add", site.url(VERIDIAN.path), "--json"],
+        obj={"env": env, "embedder": embedder},
+    )
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    article_id = Path(out["added"][0]["path"]).stem
+    store = IndexStore.open(index_copy)
+    assert article_id in store.by_id and article_id not in before.by_id
+    new_rows = [r for r in range(store.size) if store.chunk(r).article_id == article_id]
+    summary = out["index"]
+    assert summary["embedded"] == len(new_rows) >= 1
+    assert summary["reused"] == summary["chunks"] - len(new_rows) == before.size
+    assert summary["articles"] == len(before.articles) + 1
+    hits = Searcher(store, embedder).search("resale of quartz-cooled inference racks")
+    assert hits[0].article_id == article_id
+    answer = VerifyingQA.open(index_copy, embedder).ask(
+        "How many AI accelerators may each buyer get under the Veridian Straits pact?"
+    )
+    assert answer.found and "12,000 units a year" in answer.quotes[0].text
+    assert answer.source(answer.quotes[0].n).article_id == article_id
+
+
+def test_the_allow_private_setting_is_read_as_yes_or_no():
+    assert IndexConfig.from_env({}).allow_private_urls is False
+    assert IndexConfig.from_env({"GEOQA_ALLOW_PRIVATE_URLS": "1"}).allow_private_urls is True
+    assert IndexConfig.from_env({"GEOQA_ALLOW_PRIVATE_URLS": "off"}).allow_private_urls is False
+    with pytest.raises(ConfigError, match="GEOQA_ALLOW_PRIVATE_URLS must be 1 or 0"):
+        IndexConfig.from_env({"GEOQA_ALLOW_PRIVATE_URLS": "maybe"})
