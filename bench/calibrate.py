@@ -42,8 +42,9 @@ def score_all(qa: QA) -> list[dict]:
         answer = qa.ask(case["q"])
         best = max((q.score for q in answer.quotes), default=0.0)
         quoted = "expect" in case and quotes_contain(answer, case["expect"])
-        rows.append({"q": case["q"], "answerable": "expect" in case, "best": best,
-                     "quoted": quoted})
+        rows.append(
+            {"q": case["q"], "answerable": "expect" in case, "best": best, "quoted": quoted}
+        )
     return rows
 
 
@@ -71,8 +72,13 @@ def main() -> None:
     grid = sorted({round(r["best"], 3) for r in rows} | {THRESHOLD})
     table = [(t, accuracy(rows, t)) for t in grid]
     best_t, best_acc = max(table, key=lambda ta: (ta[1], -abs(ta[0] - THRESHOLD)))
-    result = {"threshold": THRESHOLD, "accuracy": accuracy(rows, THRESHOLD),
-              "best_threshold": best_t, "best_accuracy": best_acc, "questions": len(rows)}
+    result = {
+        "threshold": THRESHOLD,
+        "accuracy": accuracy(rows, THRESHOLD),
+        "best_threshold": best_t,
+        "best_accuracy": best_acc,
+        "questions": len(rows),
+    }
     if args.json:
         print(json.dumps({**result, "rows": rows}))
         return

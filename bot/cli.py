@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from index.cli import GeoqaGroup, config_from, index_group, setup_logging
+from index.cli import GeoqaGroup, add_command, config_from, index_group, setup_logging
 from index.errors import GeoqaError
 from index.search import Filters, parse_day
 from index.settings import read_environment
@@ -25,6 +25,7 @@ def cli(ctx: click.Context, verbose: int) -> None:
 
 
 cli.add_command(index_group)
+cli.add_command(add_command)
 
 
 def _day(_ctx, param, value: str | None):
@@ -119,6 +120,7 @@ def discord_command(ctx, index_dir, sync_global):
     from bot.engine import Engine
     from bot.settings import DiscordConfig
     from index.embedding import Embedder
+    from index.fetch import SafeFetcher
 
     config = config_from(ctx)
     discord_config = DiscordConfig.from_env(ctx.obj["env"])  # token checked before loading
@@ -126,6 +128,7 @@ def discord_command(ctx, index_dir, sync_global):
         config.corpus_dir,
         index_dir or config.index_dir,
         Embedder(config.model, threads=config.threads),
+        fetcher=SafeFetcher(allow_private=config.allow_private_urls),
     )
     engine.qa()  # load the index and model once, before connecting; a bad index fails here
     run_bot(engine, discord_config, sync_global=sync_global)

@@ -13,6 +13,7 @@ import math
 import re
 import signal
 import time
+from pathlib import Path
 
 import discord
 from discord import app_commands
@@ -33,7 +34,8 @@ HELP_TEXT = (
     "regulation — and get verbatim, cited quotes from the indexed news articles.\n\n"
     "`/ask question:` ask (optionally only one `source` outlet, or articles `since` YYYY-MM-DD)\n"
     "`/sources` what is indexed\n"
-    "`/reindex` rebuild the index from the corpus (server managers and configured admins)\n\n"
+    "`/reindex` rebuild the index from the corpus (server managers and configured admins)\n"
+    "`/add url:` add a news article by its URL and index it (the same admins)\n\n"
     "You can also mention me with a question, or send me a direct message."
 )
 
@@ -77,7 +79,8 @@ class GeoqaBot(discord.Client):
         self.limiter = asyncio.Semaphore(config.concurrency)
         self.rebuild_task: asyncio.Task | None = None
         self.tree = app_commands.CommandTree(self)
-        for command in (ask_command, sources_command, help_command, reindex_command):
+        commands = (ask_command, sources_command, help_command, reindex_command, add_command)
+        for command in commands:
             self.tree.add_command(command)
         self.tree.on_error = self.on_app_command_error
 
@@ -162,6 +165,33 @@ class GeoqaBot(discord.Client):
             "command %s failed", interaction.command and interaction.command.name, exc_info=error
         )
         await reply_privately(interaction, "Something went wrong; the error was logged.")
+
+    def busy(self) -> bool:
+        """Whether a rebuild (from /reindex or /add) is running."""
+        return self.rebuild_task is not None and not self.rebuild_task.done()
+
+    def start_add(self, interaction: discord.Interaction, url: str) -> None:
+        """Fetch ``url`` and rebuild in the background, editing ``interaction``'s message."""
+        self.rebuild_task = asyncio.create_task(self._add(interaction, url))
+
+    async def _add(self, interaction: discord.Interaction, url: str) -> None:
+        try:
+            report = await asyncio.to_thread(self.engine.add_url, url)
+        except GeoqaError as exc:
+            log.info("/add failed: %s", exc)
+            await interaction.edit_original_response(content=f"Could not add it: {safe(str(exc))}")
+            return
+        if report.failed:
+            message = f"Could not add {safe(url)}: {safe(report.failed[0].reason)}"
+        elif report.duplicates:
+            message = f"Already in the corpus: {safe(Path(report.duplicates[0].path).name)}"
+        else:
+            added, index = report.added[0], report.index
+            message = (
+                f"Added “{safe(added.title)}”; the index now has {index.articles} articles "
+                f"({index.embedded} new chunks embedded)."
+            )
+        await interaction.edit_original_response(content=message)
 
     def start_rebuild(self, interaction: discord.Interaction) -> None:
         """Rebuild in the background, editing ``interaction``'s message with progress."""
@@ -269,7 +299,7 @@ async def reindex_command(interaction: discord.Interaction) -> None:
             interaction, "Only members with Manage Server or a configured admin role can do that."
         )
         return
-    if bot.rebuild_task is not None and not bot.rebuild_task.done():
+    if bot.busy():
         await reply_privately(interaction, "A rebuild is already running; it will report here.")
         return
     await interaction.response.send_message(
@@ -277,6 +307,24 @@ async def reindex_command(interaction: discord.Interaction) -> None:
         allowed_mentions=NO_MENTIONS,
     )
     bot.start_rebuild(interaction)
+
+
+@app_commands.command(name="add", description="Add a news article by URL and index it (admins).")
+@app_commands.describe(url="The article's web address (http or https)")
+async def add_command(interaction: discord.Interaction, url: str) -> None:
+    """/add: admins only; fetch, write to the corpus, rebuild — in the background."""
+    bot: GeoqaBot = interaction.client  # type: ignore[assignment]
+    if not bot.is_admin(interaction.user):
+        log.info("/add refused for %s", interaction.user.id)
+        await reply_privately(
+            interaction, "Only members with Manage Server or a configured admin role can do that."
+        )
+        return
+    if bot.busy():
+        await reply_privately(interaction, "A rebuild is running; try again when it is done.")
+        return
+    await interaction.response.send_message(f"Fetching {safe(url)} …", allowed_mentions=NO_MENTIONS)
+    bot.start_add(interaction, url)
 
 
 def run_bot(engine: Engine, config: DiscordConfig, *, sync_global: bool = False) -> None:

@@ -14,6 +14,8 @@ from bot.qa import QA, Answer
 from index.build import BuildReport, build_index
 from index.embedding import Embedder, Progress
 from index.errors import GeoqaError
+from index.fetch import SafeFetcher
+from index.ingest import AddReport, add_sources
 from index.search import Filters
 
 log = logging.getLogger(__name__)
@@ -43,10 +45,12 @@ class Engine:
         index_dir: Path,
         embedder: Embedder,
         qa_factory: Callable[[Path, Embedder], QA] = QA.open,
+        fetcher: SafeFetcher | None = None,
     ) -> None:
         self.corpus_dir = corpus_dir
         self.index_dir = index_dir
         self.embedder = embedder
+        self.fetcher = fetcher or SafeFetcher()
         self._open = qa_factory
         self._qa: QA | None = None
         self._load_lock = threading.Lock()
@@ -87,3 +91,10 @@ class Engine:
             return report
         finally:
             self._rebuild_lock.release()
+
+    def add_url(self, url: str) -> AddReport:
+        """Fetch one user-supplied URL into the corpus (never a local file), then rebuild."""
+        report = add_sources(self.corpus_dir, [url], fetcher=self.fetcher, files=False)
+        if report.added:
+            report.index = self.rebuild()
+        return report

@@ -21,8 +21,10 @@ from bot.discord_render import (
 from bot.engine import Engine
 from bot.qa import Answer, Quote, Source
 from bot.settings import DiscordConfig
+from index.fetch import SafeFetcher
 from tests.conftest import SEED_ID, VerifyingQA
 from tests.discord_standin import DiscordStandIn, running_client
+from tests.test_ingest import VERIDIAN, article_page
 
 CALLBACK = r"/interactions/\d+/[^/]+/callback"
 FOLLOWUP = r"/webhooks/\d+/[^/]+"
@@ -87,7 +89,7 @@ def test_ask_defers_then_follows_up_with_cited_quotes(index_dir, embedder):
 
     async def scenario(server, bot):
         sync = server.find_requests("PUT", rf"/applications/\d+/guilds/{server.guild_id}/commands")
-        assert {c["name"] for c in sync[0].json} == {"ask", "sources", "help", "reindex"}
+        assert {c["name"] for c in sync[0].json} == {"ask", "sources", "help", "reindex", "add"}
         mark = await slash(server, "ask", {"question": QUESTION})
         callback = await server.wait_for_request("POST", CALLBACK, after=mark)
         assert callback.json["type"] == 5  # deferred: acknowledged before any QA work
@@ -365,3 +367,50 @@ def test_missing_token_is_one_line_and_status_2(index_dir):
 def test_config_repr_never_shows_the_token():
     cfg = DiscordConfig.from_env({"DISCORD_TOKEN": "s3cret-token", "GEOQA_DISCORD_GUILD_ID": "42"})
     assert "s3cret" not in repr(cfg) and cfg.guild_id == 42
+
+
+def test_add_fetches_an_article_for_admins_and_the_next_question_cites_it(
+    corpus_copy, index_copy, embedder, fixture_site
+):
+    url = fixture_site.add("/discord/veridian", article_page(VERIDIAN, canonical=None))
+    engine = RecordingEngine(
+        corpus_copy, index_copy, embedder, fetcher=SafeFetcher(allow_private=True)
+    )
+    question = "How many AI accelerators may each buyer get under the Veridian Straits pact?"
+
+    async def scenario(server, bot):
+        mark = await slash(server, "add", {"url": url}, user=server.member_id)
+        refused = await server.wait_for_request("POST", CALLBACK, after=mark)
+        assert refused.json["data"]["flags"] & EPHEMERAL
+        mark = await slash(server, "add", {"url": url}, user=server.admin_id)
+        done = await server.wait_for_request(
+            "PATCH",
+            ORIGINAL,
+            after=mark,
+            timeout=60,
+            where=lambda r: "Added" in (r.json or {}).get("content", ""),
+        )
+        assert "Veridian Straits Pact Caps AI Chip Transfers" in done.json["content"]
+        asked = await slash(server, "ask", {"question": question})
+        reply = await server.wait_for_request("POST", FOLLOWUP, after=asked, timeout=30)
+        assert "12,000 units a year" in embed_text(reply)
+        again = await slash(server, "add", {"url": url}, user=server.admin_id)
+        dup = await server.wait_for_request("PATCH", ORIGINAL, after=again, timeout=30)
+        assert dup.json["content"].startswith("Already in the corpus")
+
+    run_bot(engine, scenario)
+
+
+def test_add_refuses_private_addresses_by_default(corpus_copy, index_copy, embedder, fixture_site):
+    url = fixture_site.add("/discord/private", article_page(VERIDIAN, canonical=None))
+    engine = RecordingEngine(corpus_copy, index_copy, embedder)
+
+    async def scenario(server, bot):
+        mark = await slash(server, "add", {"url": url}, user=server.admin_id)
+        done = await server.wait_for_request("PATCH", ORIGINAL, after=mark, timeout=30)
+        assert "Could not add" in done.json["content"] and "loopback" in done.json["content"]
+
+    run_bot(engine, scenario)
+    assert not any(
+        p.name.startswith("undated") or "veridian" in p.name for p in corpus_copy.iterdir()
+    )
