@@ -29,6 +29,7 @@ from index.store import (
     build_lock,
     cache_path,
     new_build_folder,
+    previous_spans,
     publish,
     read_manifest,
     write_build,
@@ -136,8 +137,7 @@ def build_index(
         tmp = new_build_folder(index_dir)
         try:
             say("chunking")
-            chunker = Chunker(embedder.tokenizer, chunk_settings)
-            chunks = [c for a in corpus.articles for c in chunker.split(a)]
+            chunks = _chunk_all(corpus.articles, index_dir, embedder, chunk_settings)
             titles = {a.id: a.title for a in corpus.articles}
             texts = [embedding_text(titles[c.article_id], c.text) for c in chunks]
             say("embedding")
@@ -148,7 +148,13 @@ def build_index(
                 cache.close()
             say("writing")
             manifest = _manifest(
-                corpus.articles, chunks, embedder, chunking, faiss_kind, fingerprint
+                result.vectors.shape[1],
+                corpus.articles,
+                chunks,
+                embedder,
+                chunking,
+                faiss_kind,
+                fingerprint,
             )
             lexical = LexicalIndex.build(texts)
             write_build(tmp, corpus.articles, chunks, result.vectors, lexical, manifest, faiss_kind)
@@ -163,7 +169,29 @@ def build_index(
     return report
 
 
+def _chunk_all(
+    articles: list[Article], index_dir: Path, embedder: Embedder, settings: ChunkSettings
+) -> list[Chunk]:
+    """Chunks of every article; unchanged articles reuse the live build's spans."""
+    known = previous_spans(index_dir, embedder.model_id, settings.as_dict())
+    chunker: Chunker | None = None
+    chunks: list[Chunk] = []
+    for article in articles:
+        spans = known.get(article.text_hash)
+        if spans is not None:
+            chunks.extend(
+                Chunk(article.id, i, start, end, article.text[start:end])
+                for i, (start, end) in enumerate(spans)
+            )
+            continue
+        if chunker is None:
+            chunker = Chunker(embedder.tokenizer, settings)
+        chunks.extend(chunker.split(article))
+    return chunks
+
+
 def _manifest(
+    dim: int,
     articles: list[Article],
     chunks: list[Chunk],
     embedder: Embedder,
@@ -175,8 +203,7 @@ def _manifest(
     return {
         "format": FORMAT_VERSION,
         "model": embedder.model_id,
-        "dim": embedder.dim,
-        "max_tokens": embedder.max_tokens,
+        "dim": dim,
         "chunking": chunking,
         "faiss": faiss_kind,
         "lexical": {"engine": "bm25s", "tokenizer": TOKENIZER_VERSION},

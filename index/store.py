@@ -50,7 +50,7 @@ SCHEMA = """
 CREATE TABLE articles (
     idx INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, title TEXT NOT NULL, source TEXT,
     author TEXT, published TEXT, url TEXT, tags TEXT NOT NULL, path TEXT NOT NULL,
-    text TEXT NOT NULL
+    text TEXT NOT NULL, text_hash TEXT NOT NULL
 );
 CREATE TABLE chunks (
     row INTEGER PRIMARY KEY, article_idx INTEGER NOT NULL REFERENCES articles(idx),
@@ -136,7 +136,7 @@ def write_build(
         db.executescript(SCHEMA)
         position = {a.id: i for i, a in enumerate(articles)}
         db.executemany(
-            "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     i,
@@ -149,6 +149,7 @@ def write_build(
                     json.dumps(list(a.tags)),
                     a.path,
                     a.text,
+                    a.text_hash,
                 )
                 for i, a in enumerate(articles)
             ],
@@ -204,6 +205,35 @@ def prune(index_dir: Path, keep: set[Path | None]) -> None:
     for folder in (index_dir / BUILDS).iterdir():
         if folder not in keep and folder.is_dir():
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def previous_spans(
+    index_dir: Path, model_id: str, chunking: dict
+) -> dict[str, list[tuple[int, int]]]:
+    """Chunk spans of the live build by article text hash, when it was cut the same way
+    (same chunking settings, and the same model, whose tokenizer measures the chunks).
+
+    A rebuild reuses them for unchanged articles instead of splitting those again.
+    """
+    folder = current_build(index_dir)
+    if folder is None:
+        return {}
+    manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    same = (manifest.get("format"), manifest.get("model"), manifest.get("chunking"))
+    if same != (FORMAT_VERSION, model_id, chunking):
+        return {}
+    spans: dict[str, list[tuple[int, int]]] = {}
+    db = sqlite3.connect(f"file:{folder / META}?mode=ro", uri=True)
+    try:
+        rows = db.execute(
+            'SELECT a.text_hash, c.start, c."end" FROM chunks c'
+            " JOIN articles a ON a.idx = c.article_idx ORDER BY c.row"
+        )
+        for text_hash, start, end in rows:
+            spans.setdefault(text_hash, []).append((start, end))
+    finally:
+        db.close()
+    return spans
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,18 @@ def test_deleted_article_disappears_and_re_adding_does_not_duplicate(
     assert store.size == IndexStore.open(index_dir).size
 
 
+def test_removing_an_article_rebuilds_without_splitting_or_embedding_anything(
+    corpus_copy, index_copy
+):
+    (corpus_copy / "2024-10-01-meridian-chip-rules.md").unlink()
+    report = build_index(corpus_copy, index_copy, NoModel())
+    assert report.embedded == 0 and report.articles == 3
+    store = IndexStore.open(index_copy)
+    for row in range(store.size):
+        ref = store.chunk(row)
+        assert store.text(ref.article_id)[ref.start : ref.end] == store.chunk_text(row)
+
+
 def test_missing_index_says_to_rebuild(tmp_path):
     with pytest.raises(IndexMissing, match="run `geoqa index build`"):
         IndexStore.open(tmp_path / "nothing-here")
@@ -81,13 +93,16 @@ def test_manifest_records_model_dims_chunking_fingerprint_and_versions(index_dir
     assert {"faiss-cpu", "sentence-transformers", "python"} <= set(manifest["versions"])
 
 
+class NoModel:
+    """Stands in for the embedder where a build must not need the model at all."""
+
+    model_id = "sentence-transformers/all-MiniLM-L6-v2"
+
+    def __getattr__(self, name):
+        raise AssertionError(f"the model was used: {name}")
+
+
 def test_if_stale_skips_an_up_to_date_index_without_loading_a_model(corpus_dir, index_dir):
-    class NoModel:
-        model_id = "sentence-transformers/all-MiniLM-L6-v2"
-
-        def __getattr__(self, name):
-            raise AssertionError(f"the model was used: {name}")
-
     report = build_index(corpus_dir, index_dir, NoModel(), if_stale=True)
     assert report.up_to_date and report.embedded == 0
 
