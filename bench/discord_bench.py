@@ -1,0 +1,127 @@
+"""50 simultaneous /ask interactions against the real bot on the loopback Discord stand-in.
+
+    .venv/bin/python bench/discord_bench.py [--questions 50] [--json]
+
+Reports, per interaction, the time from dispatch to the acknowledgement Discord requires within
+3 s (the deferred callback), the time to the answer, answers per second, and the largest
+event-loop lag seen while everything ran (a 10 ms ticker on the bot's loop).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from bot.discord_app import GeoqaBot  # noqa: E402
+from bot.engine import Engine  # noqa: E402
+from bot.settings import DiscordConfig  # noqa: E402
+from index.build import build_index  # noqa: E402
+from index.embedding import Embedder  # noqa: E402
+from tests.discord_standin import DiscordStandIn, running_client  # noqa: E402
+
+QUESTIONS = [
+    "Who is in the AI Alliance Network?",
+    "How much could AI add to Russia's GDP by 2030?",
+    "How far behind the U.S. and China is Russia in AI?",
+    "Who did Trump appoint as White House AI and Crypto Czar?",
+    "What is the capital of Australia?",
+]
+
+
+async def lag_monitor(stop: asyncio.Event, tick: float = 0.01) -> float:
+    """The largest delay, beyond ``tick``, between a sleep's end and the task resuming."""
+    worst = 0.0
+    while not stop.is_set():
+        start = time.perf_counter()
+        await asyncio.sleep(tick)
+        worst = max(worst, time.perf_counter() - start - tick)
+    return worst
+
+
+async def one(server: DiscordStandIn, payload: dict, sent: float) -> tuple[float, float]:
+    token = payload["token"]
+    callback = server.wait_for_request("POST", rf"/interactions/\d+/{token}/callback", timeout=120)
+    answer = server.wait_for_request("POST", rf"/webhooks/\d+/{token}", timeout=300)
+    await callback
+    acked = time.perf_counter() - sent
+    await answer
+    return acked, time.perf_counter() - sent
+
+
+async def scenario(engine: Engine, n: int, concurrency: int) -> dict:
+    async with DiscordStandIn() as server:
+        config = DiscordConfig(
+            token=server.token,
+            guild_id=server.guild_id,
+            cooldown_s=0,
+            concurrency=concurrency,
+            admin_role_ids=frozenset(),
+            admin_user_ids=frozenset(),
+        )
+        bot = GeoqaBot(engine, config, guild_ready_timeout=0.05)
+        async with running_client(bot, server.token, timeout=30):
+            stop = asyncio.Event()
+            monitor = asyncio.create_task(lag_monitor(stop))
+            payloads = [
+                server.slash_command_interaction(
+                    "ask", {"question": f"{QUESTIONS[i % len(QUESTIONS)]} ({i})"}
+                )
+                for i in range(n)
+            ]
+            started = time.perf_counter()
+            waits = []
+            for payload in payloads:
+                sent = time.perf_counter()
+                waits.append(asyncio.create_task(one(server, payload, sent)))
+                await server.dispatch("INTERACTION_CREATE", payload)
+            results = await asyncio.gather(*waits)
+            elapsed = time.perf_counter() - started
+            stop.set()
+            worst_lag = await monitor
+    acks = [a for a, _ in results]
+    answers = [b for _, b in results]
+    return {
+        "interactions": n,
+        "concurrency": concurrency,
+        "ack_max_s": round(max(acks), 3),
+        "ack_p50_s": round(statistics.median(acks), 3),
+        "all_acked_within_3s": max(acks) < 3.0,
+        "answer_p50_s": round(statistics.median(answers), 2),
+        "answer_max_s": round(max(answers), 2),
+        "answers_per_s": round(n / elapsed, 2),
+        "max_loop_lag_ms": round(worst_lag * 1000, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--questions", type=int, default=50)
+    parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    embedder = Embedder()
+    with tempfile.TemporaryDirectory() as tmp:
+        build_index(REPO / "corpus", Path(tmp), embedder)
+        engine = Engine(REPO / "corpus", Path(tmp), embedder)
+        engine.qa()
+        result = asyncio.run(scenario(engine, args.questions, args.concurrency))
+    if args.json:
+        print(json.dumps(result))
+        return
+    for key, value in result.items():
+        print(f"{key:>20}: {value}")
+
+
+if __name__ == "__main__":
+    main()
