@@ -48,8 +48,19 @@ format: setup
 	$(BIN)/ruff format bot index tests bench
 	$(BIN)/ruff check --fix bot index tests bench
 
-bench: setup
-	$(BIN)/python bench/build_bench.py
+# Benchmark-only packages (LangChain for the comparison, matplotlib for the plots) go into
+# their own folder, without touching the project's environment.
+BENCH_DEPS := var/bench-deps
+BENCH_PACKAGES := langchain-community==0.4.2 langchain-huggingface==1.2.3 \
+	matplotlib==3.11.2 contourpy==1.3.3 cycler==0.12.1 fonttools==4.68.0 kiwisolver==1.5.1 \
+	pillow==13.0.0 pyparsing==3.3.3
+
+$(BENCH_DEPS)/.installed: | $(STAMP)
+	$(BIN)/python -m pip install -q --no-deps --target $(BENCH_DEPS) $(BENCH_PACKAGES) 2>&1 | $(PIP_FILTER)
+	touch $@
+
+bench: setup $(BENCH_DEPS)/.installed
+	PYTHONPATH=$(BENCH_DEPS) $(BIN)/python bench/report.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -24,8 +25,30 @@ from synthetic import write_corpus  # noqa: E402
 
 from index.build import build_index  # noqa: E402
 from index.chunking import embedding_text  # noqa: E402
-from index.embedding import ENCODE_BATCH, Embedder  # noqa: E402
+from index.embedding import DEFAULT_MODEL, ENCODE_BATCH, Embedder, resolve_model  # noqa: E402
 from index.store import IndexStore  # noqa: E402
+
+
+def langchain_build(texts: list[str]) -> float | None:
+    """Seconds for ``FAISS.from_documents`` with ``HuggingFaceEmbeddings`` on the same model and
+    chunks, the way a LangChain user would build it; None when LangChain is not installed
+    (``make bench`` installs it for the benchmark only)."""
+    try:
+        from langchain_community.vectorstores import FAISS
+        from langchain_core.documents import Document
+        from langchain_huggingface import HuggingFaceEmbeddings
+    except ImportError:
+        return None
+    model_path = resolve_model(DEFAULT_MODEL)[1]
+    embeddings = HuggingFaceEmbeddings(
+        model_name=model_path,
+        model_kwargs={"device": "cpu"},
+        encode_kwargs={"normalize_embeddings": True, "batch_size": ENCODE_BATCH},
+    )
+    documents = [Document(page_content=t) for t in texts]
+    started = time.perf_counter()
+    FAISS.from_documents(documents, embeddings)
+    return time.perf_counter() - started
 
 
 def main() -> None:
@@ -48,6 +71,7 @@ def main() -> None:
         started = time.perf_counter()
         embedder.model.encode(texts, batch_size=ENCODE_BATCH, normalize_embeddings=True)
         raw_seconds = time.perf_counter() - started
+        langchain_seconds = langchain_build(texts)
         changed = paths[len(paths) // 2]
         changed.write_text(changed.read_text() + "\nA late paragraph changes this article.\n")
         rebuild = build_index(corpus, index, embedder)
@@ -62,6 +86,11 @@ def main() -> None:
         "rebuild_seconds": round(rebuild.seconds, 2),
         "rebuild_embedded": rebuild.embedded,
         "rebuild_vs_full": round(rebuild.seconds / full.seconds, 4),
+        "langchain_seconds": round(langchain_seconds, 2) if langchain_seconds else None,
+        "langchain_chunks_per_s": round(full.chunks / langchain_seconds, 2)
+        if langchain_seconds
+        else None,
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
     if args.json:
         print(json.dumps(result))

@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import json
 import os
+import resource
 import statistics
 import sys
 import tempfile
@@ -101,6 +102,7 @@ async def scenario(engine: Engine, n: int, concurrency: int) -> dict:
         "answer_max_s": round(max(answers), 2),
         "answers_per_s": round(n / elapsed, 2),
         "max_loop_lag_ms": round(worst_lag * 1000, 1),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
 
 

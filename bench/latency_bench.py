@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -180,6 +181,7 @@ def main() -> None:
         real = Path(tmp) / "real"
         build_index(REPO / "corpus", real, embedder)
         result["cold"] = cold_start(real)
+    result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     if args.json:
         print(json.dumps(result))
         return
