@@ -15,7 +15,10 @@ import signal
 import time
 from pathlib import Path
 
+import aiohttp
 import discord
+import discord.gateway
+import discord.http
 from discord import app_commands
 
 from bot.discord_render import safe, to_embeds
@@ -327,8 +330,18 @@ async def add_command(interaction: discord.Interaction, url: str) -> None:
     bot.start_add(interaction, url)
 
 
+def use_endpoints(api_url: str, gateway_url: str) -> None:
+    """Point discord.py at these REST and gateway URLs (Discord's own unless configured)."""
+    import yarl
+
+    discord.http.Route.BASE = api_url.rstrip("/")
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+
+
 def run_bot(engine: Engine, config: DiscordConfig, *, sync_global: bool = False) -> None:
     """Run until SIGINT/SIGTERM; a rejected token is a one-line :class:`ConfigError`."""
+
+    use_endpoints(config.api_url, config.gateway_url)
 
     async def main() -> None:
         bot = GeoqaBot(engine, config, sync_global=sync_global)
@@ -340,5 +353,7 @@ def run_bot(engine: Engine, config: DiscordConfig, *, sync_global: bool = False)
                 await bot.start(config.token)
             except discord.LoginFailure:
                 raise ConfigError(f"{DISCORD_TOKEN.name} was rejected by Discord") from None
+            except (aiohttp.ClientConnectionError, TimeoutError) as exc:
+                raise GeoqaError(f"cannot reach Discord at {config.api_url}: {exc}") from None
 
     asyncio.run(main())

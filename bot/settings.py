@@ -31,6 +31,17 @@ DISCORD_ADMIN_USERS = Setting(
     "GEOQA_DISCORD_ADMIN_USERS", "", "Comma-separated user ids allowed to use /reindex."
 )
 
+DISCORD_API_URL = Setting(
+    "GEOQA_DISCORD_API_URL",
+    "https://discord.com/api/v10",
+    "Discord's REST API base (change only for a Discord-compatible test server).",
+)
+DISCORD_GATEWAY_URL = Setting(
+    "GEOQA_DISCORD_GATEWAY_URL",
+    "wss://gateway.discord.gg/",
+    "Discord's gateway websocket (change only for a Discord-compatible test server).",
+)
+
 BOT_SETTINGS: tuple[Setting, ...] = (
     HISTORY_FILE,
     DISCORD_TOKEN,
@@ -39,6 +50,8 @@ BOT_SETTINGS: tuple[Setting, ...] = (
     DISCORD_CONCURRENCY,
     DISCORD_ADMIN_ROLES,
     DISCORD_ADMIN_USERS,
+    DISCORD_API_URL,
+    DISCORD_GATEWAY_URL,
 )
 ALL_SETTINGS: tuple[Setting, ...] = INDEX_SETTINGS + BOT_SETTINGS
 
@@ -75,6 +88,8 @@ class DiscordConfig:
     concurrency: int
     admin_role_ids: frozenset[int]
     admin_user_ids: frozenset[int]
+    api_url: str = DISCORD_API_URL.default
+    gateway_url: str = DISCORD_GATEWAY_URL.default
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> DiscordConfig:
@@ -94,4 +109,6 @@ class DiscordConfig:
             concurrency=get_int(env, DISCORD_CONCURRENCY, minimum=1),
             admin_role_ids=_ids(env, DISCORD_ADMIN_ROLES),
             admin_user_ids=_ids(env, DISCORD_ADMIN_USERS),
+            api_url=get(env, DISCORD_API_URL),
+            gateway_url=get(env, DISCORD_GATEWAY_URL),
         )

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
+import os
+import signal
+import subprocess
+import sys
 import threading
-from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -22,7 +26,7 @@ from bot.engine import Engine
 from bot.qa import Answer, Quote, Source
 from bot.settings import DiscordConfig
 from index.fetch import SafeFetcher
-from tests.conftest import SEED_ID, VerifyingQA
+from tests.conftest import REPO, SEED_ID, VerifyingQA
 from tests.discord_standin import DiscordStandIn, running_client
 from tests.test_ingest import VERIDIAN, article_page
 
@@ -179,6 +183,7 @@ def test_cooldown_answers_a_second_question_with_an_ephemeral_wait(index_dir, em
         assert wait.json["data"]["content"].startswith("Please wait")
         other = await slash(server, "ask", {"question": QUESTION}, user=server.admin_id)
         assert (await server.wait_for_request("POST", CALLBACK, after=other)).json["type"] == 5
+        await server.wait_for_request("POST", FOLLOWUP, after=other, timeout=30)
 
     run_bot(engine, scenario, cooldown_s=60)
     assert len(engine.threads) == 2
@@ -323,18 +328,19 @@ def test_a_long_answer_goes_out_as_several_messages(qa, index_dir, embedder):
     run_bot(LongEngine(index_dir, index_dir, embedder), scenario)
 
 
-def test_bad_token_at_start_up_is_one_line_and_status_2(index_dir, tmp_path: Path):
+@contextlib.contextmanager
+def standin_in_a_thread():
+    """A stand-in served from its own thread and loop, for a bot running elsewhere."""
     ready = threading.Event()
-    stop: list = []
+    box: dict = {}
 
     def serve():
         async def main():
-            async with DiscordStandIn():
-                loop = asyncio.get_running_loop()
-                done = loop.create_future()
-                stop.append((loop, done))
+            async with DiscordStandIn() as server:
+                box.update(server=server, loop=asyncio.get_running_loop())
+                box["done"] = box["loop"].create_future()
                 ready.set()
-                await done
+                await box["done"]
 
         asyncio.run(main())
 
@@ -342,18 +348,73 @@ def test_bad_token_at_start_up_is_one_line_and_status_2(index_dir, tmp_path: Pat
     thread.start()
     assert ready.wait(10)
     try:
-        result = CliRunner().invoke(
-            cli,
-            ["discord", "--index", str(index_dir)],
-            env={"DISCORD_TOKEN": "not-the-token", "GEOQA_DISCORD_GUILD_ID": ""},
-        )
+        yield box["server"], box["loop"]
     finally:
-        loop, done = stop[0]
-        loop.call_soon_threadsafe(done.set_result, None)
+        box["loop"].call_soon_threadsafe(box["done"].set_result, None)
         thread.join(10)
+
+
+def test_bad_token_at_start_up_is_one_line_and_status_2(index_dir):
+    with standin_in_a_thread() as (server, _):
+        env = {
+            "DISCORD_TOKEN": "not-the-token",
+            "GEOQA_DISCORD_GUILD_ID": "",
+            "GEOQA_DISCORD_API_URL": server.api_url,
+            "GEOQA_DISCORD_GATEWAY_URL": server.gateway_url,
+        }
+        result = CliRunner().invoke(cli, ["discord", "--index", str(index_dir)], env=env)
     assert result.exit_code == 2, result.output
     assert result.stderr.strip() == "error: DISCORD_TOKEN was rejected by Discord"
     assert "not-the-token" not in result.output
+
+
+def test_the_bot_process_answers_and_shuts_down_cleanly_on_sigterm(index_dir):
+    with standin_in_a_thread() as (server, loop):
+        env = {
+            **os.environ,
+            "HF_HUB_OFFLINE": "1",
+            "DISCORD_TOKEN": server.token,
+            "GEOQA_DISCORD_GUILD_ID": str(server.guild_id),
+            "GEOQA_DISCORD_API_URL": server.api_url,
+            "GEOQA_DISCORD_GATEWAY_URL": server.gateway_url,
+        }
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", "-v", "discord", "--index", str(index_dir)],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+
+            def later(coro, timeout=60):
+                return asyncio.run_coroutine_threadsafe(coro, loop).result(timeout)
+
+            sync = rf"/applications/\d+/guilds/{server.guild_id}/commands"
+            later(server.wait_for_request("PUT", sync, timeout=60))
+            payload = server.slash_command_interaction("ask", {"question": QUESTION})
+            later(server.dispatch("INTERACTION_CREATE", payload))
+            token = payload["token"]
+            reply = later(server.wait_for_request("POST", rf"/webhooks/\d+/{token}", timeout=60))
+            assert "South Africa" in embed_text(reply)
+            proc.send_signal(signal.SIGTERM)
+            out, err = proc.communicate(timeout=30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err
+    assert server.token not in out + err
+    assert "synced 5 commands to guild" in err
+
+
+def test_unreachable_discord_is_one_line_and_status_2(index_dir):
+    env = {"DISCORD_TOKEN": "x", "GEOQA_DISCORD_API_URL": "http://127.0.0.1:9/api/v10"}
+    result = CliRunner().invoke(cli, ["discord", "--index", str(index_dir)], env=env)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("error: cannot reach Discord at http://127.0.0.1:9/api/v10")
+    assert result.stderr.strip().count("\n") == 0
 
 
 def test_missing_token_is_one_line_and_status_2(index_dir):
