@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from index.search import Searcher
+from index.build import build_index
+from index.search import Filters, Searcher
 from index.store import IndexStore, make_faiss_index
 from tests.conftest import SEED_ID
 
@@ -38,3 +39,14 @@ def test_hnsw_recall_against_exact_search_on_real_embeddings(embedder):
     _, found = approx.search(queries, 10)
     recall = np.mean([len(set(t) & set(f)) / 10 for t, f in zip(truth, found, strict=True)])
     assert recall >= 0.95, recall
+
+
+def test_an_hnsw_index_answers_and_filters_like_the_exact_one(corpus_dir, tmp_path, embedder):
+    build_index(corpus_dir, tmp_path, embedder, faiss_kind="hnsw")
+    store = IndexStore.open(tmp_path, embedder.model_id)
+    assert store.manifest["faiss"] == "hnsw"
+    searcher = Searcher(store, embedder)
+    top = searcher.search("Who is in the AI Alliance Network?", k=3)[0]
+    assert top.article_id == SEED_ID and "South Africa" in store.chunk_text(top.row)
+    only = searcher.search("AI Alliance Network", k=5, filters=Filters(source="Fixture Wire"))
+    assert only and {h.article_id for h in only} == {"2024-10-01-meridian-chip-rules"}
