@@ -292,18 +292,28 @@ async def help_command(interaction: discord.Interaction) -> None:
     await interaction.response.send_message(HELP_TEXT, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
 
+async def may_rebuild(interaction: discord.Interaction, bot: GeoqaBot) -> bool:
+    """Admins only, and one rebuild at a time; anyone else gets an ephemeral reason."""
+    name = interaction.command.name if interaction.command else "command"
+    if not bot.is_admin(interaction.user):
+        log.info("/%s refused for %s", name, interaction.user.id)
+        await reply_privately(
+            interaction, "Only members with Manage Server or a configured admin role can do that."
+        )
+        return False
+    if bot.busy():
+        await reply_privately(
+            interaction, "A rebuild is already running; try again when it is done."
+        )
+        return False
+    return True
+
+
 @app_commands.command(name="reindex", description="Rebuild the index from the corpus (admins).")
 async def reindex_command(interaction: discord.Interaction) -> None:
     """/reindex: admins only, one at a time, in the background."""
     bot: GeoqaBot = interaction.client  # type: ignore[assignment]
-    if not bot.is_admin(interaction.user):
-        log.info("/reindex refused for %s", interaction.user.id)
-        await reply_privately(
-            interaction, "Only members with Manage Server or a configured admin role can do that."
-        )
-        return
-    if bot.busy():
-        await reply_privately(interaction, "A rebuild is already running; it will report here.")
+    if not await may_rebuild(interaction, bot):
         return
     await interaction.response.send_message(
         "Rebuilding the index… questions are answered from the current index meanwhile.",
@@ -317,14 +327,7 @@ async def reindex_command(interaction: discord.Interaction) -> None:
 async def add_command(interaction: discord.Interaction, url: str) -> None:
     """/add: admins only; fetch, write to the corpus, rebuild — in the background."""
     bot: GeoqaBot = interaction.client  # type: ignore[assignment]
-    if not bot.is_admin(interaction.user):
-        log.info("/add refused for %s", interaction.user.id)
-        await reply_privately(
-            interaction, "Only members with Manage Server or a configured admin role can do that."
-        )
-        return
-    if bot.busy():
-        await reply_privately(interaction, "A rebuild is running; try again when it is done.")
+    if not await may_rebuild(interaction, bot):
         return
     await interaction.response.send_message(f"Fetching {safe(url)} …", allowed_mentions=NO_MENTIONS)
     bot.start_add(interaction, url)
