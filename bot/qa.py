@@ -203,15 +203,16 @@ class QA:
     def _sentence_vectors(self, texts: list[str]) -> np.ndarray:
         """Sentence embeddings, each sentence embedded at most once per process."""
         with self._lock:
-            missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
+            found = {t: self._vectors[t] for t in texts if t in self._vectors}
+        missing = list(dict.fromkeys(t for t in texts if t not in found))
         if missing:
-            fresh = self.embedder.encode(missing)
+            fresh = dict(zip(missing, self.embedder.encode(missing), strict=True))
+            found.update(fresh)
             with self._lock:
-                self._vectors.update(zip(missing, fresh, strict=True))
+                self._vectors.update(fresh)
                 while len(self._vectors) > SENTENCE_CACHE:
                     self._vectors.popitem(last=False)
-        with self._lock:
-            return np.stack([self._vectors[t] for t in texts])
+        return np.stack([found[t] for t in texts])
 
     def _select(self, question: str, candidates: list[_Candidate]) -> list[_Candidate]:
         """The best sentences, diverse: each new one must add something the others don't."""
