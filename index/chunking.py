@@ -51,15 +51,25 @@ def embedding_text(title: str, chunk_text: str) -> str:
     return f"{title[:TITLE_PREFIX_CHARS]}\n\n{chunk_text}"
 
 
+def _token_counter(tokenizer):
+    """Length in the model's word pieces (no special tokens). ``verbose=False``: measuring a
+    whole article is deliberate here, not an input the model would truncate."""
+
+    def count(text: str) -> int:
+        return len(tokenizer(text, add_special_tokens=False, verbose=False)["input_ids"])
+
+    return count
+
+
 class Chunker:
     """Cuts articles with langchain's recursive splitter, measuring length in model tokens."""
 
     def __init__(self, tokenizer, settings: ChunkSettings = DEFAULT_CHUNKING) -> None:
         self.settings = settings
-        self._splitter = RecursiveCharacterTextSplitter.from_huggingface_tokenizer(
-            tokenizer,
+        self._splitter = RecursiveCharacterTextSplitter(
             chunk_size=settings.chunk_tokens,
             chunk_overlap=settings.overlap_tokens,
+            length_function=_token_counter(tokenizer),
             separators=SEPARATORS,
             keep_separator="end",
             strip_whitespace=True,
