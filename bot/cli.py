@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from bot.eval_cli import eval_group
 from index.cli import GeoqaGroup, add_command, config_from, index_group, setup_logging
 from index.errors import GeoqaError
 from index.search import Filters, parse_day
@@ -26,6 +27,7 @@ def cli(ctx: click.Context, verbose: int) -> None:
 
 cli.add_command(index_group)
 cli.add_command(add_command)
+cli.add_command(eval_group)
 
 
 def _day(_ctx, param, value: str | None):
