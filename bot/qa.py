@@ -163,13 +163,17 @@ class QA:
     def answer(self, question: str, hits: list[Hit]) -> Answer:
         """Pick quotes for a (validated) question from its retrieved chunks."""
         candidates = self._candidates(question, hits)
-        if not candidates:
+        kind = question_kind(question)
+        # A sentence can only answer if it holds the kind of thing asked for: a date for "when",
+        # a number for "how many", a name for "who". Restating the topic is not an answer.
+        eligible = [c for c in candidates if kind == "other" or c.kind_score > 0]
+        if not eligible:
             return self._not_found(question, hits)
-        best = max(c.score for c in candidates)
-        log.debug("question %r: best sentence score %.3f", question, best)
-        if best < self.threshold:
+        best = max(eligible, key=lambda c: c.score)
+        log.debug("question %r: best sentence score %.3f", question, best.score)
+        if best.score < self.threshold:
             return self._not_found(question, hits)
-        return self._answer(question, self._select(question, candidates))
+        return self._answer(question, self._select(question, best, candidates))
 
     def _candidates(self, question: str, hits: list[Hit]) -> list[_Candidate]:
         terms = set(tokenize(question))
@@ -214,15 +218,18 @@ class QA:
                     self._vectors.popitem(last=False)
         return np.stack([found[t] for t in texts])
 
-    def _select(self, question: str, candidates: list[_Candidate]) -> list[_Candidate]:
-        """The best sentences, diverse: each new one must add something the others don't."""
+    def _select(
+        self, question: str, first: _Candidate, candidates: list[_Candidate]
+    ) -> list[_Candidate]:
+        """``first``, then the next best sentences, diverse: each must add something new."""
         words = {w.lower() for w in re.findall(r"\w+", question)}
         list_question = question_kind(question) == "list"
-        ordered = sorted(candidates, key=lambda c: -c.score)
-        best = ordered[0].score
-        chosen = [ordered[0]]
-        names = set(entities(ordered[0].sentence.text, words))
-        for cand in ordered[1:]:
+        best = first.score
+        chosen = [first]
+        names = set(entities(first.sentence.text, words))
+        for cand in sorted(candidates, key=lambda c: -c.score):
+            if cand is first:
+                continue
             if len(chosen) == MAX_QUOTES:
                 break
             if cand.score < KEEP_RATIO * best:

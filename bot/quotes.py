@@ -27,7 +27,12 @@ CAPITALIZED = r"(?:[A-Z][\w’'-]*|[A-Z]\.(?:[A-Z]\.)+)"
 ENTITY = rf"{CAPITALIZED}(?:\s+(?:of\s+|the\s+|de\s+)?{CAPITALIZED})*"
 ENTITY_LIST = re.compile(rf"{ENTITY}(?:,\s+{ENTITY})+(?:,?\s+and\s+{ENTITY})?")
 MIN_LIST_NAMES = 3
-NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+NUMBER = re.compile(
+    r"\d+(?:[.,]\d+)*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"twenty|thirty|forty|fifty|hundred|thousand|million|billion|trillion|dozens?|half|"
+    r"percent|per cent)\b",
+    re.IGNORECASE,
+)
 DATE_WORDS = re.compile(
     r"\b(?:\d{4}|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?|"
     r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day)\b"
