@@ -17,7 +17,7 @@ ABBREVIATIONS = frozenset(
     "lt col sgt capt jan feb mar apr jun jul aug sep sept oct nov dec fig al dept est".split()
 )
 BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
-LIST_MARKER = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+LIST_MARKER = re.compile(r"\s*(?:[-*•]|\d+[.)])\s+")
 MONTHS_DAYS = frozenset(
     "january february march april may june july august september october november december "
     "jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday "
