@@ -67,10 +67,10 @@ def answer_options(command):
 def open_qa(ctx: click.Context, index_dir: Path | None, model: str | None):
     """Load the engine once: the index (checked against the model) and the embedding model."""
     from bot.qa import QA
-    from index.embedding import Embedder
+    from index.onnx_backend import make_embedder
 
     config = config_from(ctx)
-    embedder = Embedder(model or config.model, threads=config.threads)
+    embedder = make_embedder(config, model)
     return QA.open(index_dir or config.index_dir, embedder)
 
 
@@ -121,15 +121,15 @@ def discord_command(ctx, index_dir, sync_global):
     from bot.discord_app import run_bot
     from bot.engine import Engine
     from bot.settings import DiscordConfig
-    from index.embedding import Embedder
     from index.fetch import SafeFetcher
+    from index.onnx_backend import make_embedder
 
     config = config_from(ctx)
     discord_config = DiscordConfig.from_env(ctx.obj["env"])  # token checked before loading
     engine = Engine(
         config.corpus_dir,
         index_dir or config.index_dir,
-        Embedder(config.model, threads=config.threads),
+        make_embedder(config),
         fetcher=SafeFetcher(allow_private=config.allow_private_urls),
     )
     engine.qa()  # load the index and model once, before connecting; a bad index fails here

@@ -1,5 +1,5 @@
-"""``geoqa index build|stats`` and ``add`` (also ``python -m index``): the index side's command
-line.
+"""``geoqa index build|stats|export-onnx`` and ``add`` (also ``python -m index``): the index
+side's command line.
 
 This is an edge: configuration is read here once, and library errors become one line on stderr
 and exit status 2.
@@ -54,15 +54,14 @@ def config_from(ctx: click.Context) -> IndexConfig:
 
 def embedder_from(ctx: click.Context, model: str | None = None):
     """The embedding model of this invocation: one the caller already loaded (``obj["embedder"]``,
-    e.g. a running bot's), else the configured model, loaded lazily."""
-    from index.embedding import Embedder
+    e.g. a running bot's), else the configured model and backend, loaded lazily."""
+    from index.onnx_backend import make_embedder
 
     root = ctx.find_root()
     root.ensure_object(dict)
     if model is None and root.obj.get("embedder") is not None:
         return root.obj["embedder"]
-    config = config_from(ctx)
-    return Embedder(model or config.model, threads=config.threads)
+    return make_embedder(config_from(ctx), model)
 
 
 @click.group("index", cls=GeoqaGroup)
@@ -164,6 +163,42 @@ class _progress:
     def __exit__(self, *exc) -> None:
         if self._bar is not None:
             self._bar.__exit__(*exc)
+
+
+@index_group.command("export-onnx")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    help="Export folder (default GEOQA_ONNX_DIR).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome as one JSON object.")
+@click.pass_context
+def export_onnx_command(ctx, out_dir, as_json):
+    """Export the embedding model to ONNX with int8 weights, for GEOQA_EMBED_BACKEND=onnx-int8
+    (offline; needs the onnx extra)."""
+    from index.onnx_backend import export_onnx
+
+    config = config_from(ctx)
+    out_dir = out_dir or config.onnx_dir
+    report = export_onnx(out_dir, quantize=True, model=config.model)
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "folder": str(report.folder),
+                    "model": report.model_id,
+                    "source_model": report.source_model,
+                    "bytes": report.bytes,
+                    "seconds": round(report.seconds, 3),
+                }
+            )
+        )
+        return
+    click.echo(
+        f"Exported {report.source_model} to {report.folder} as {report.model_id}"
+        f" ({report.bytes / 1e6:.1f} MB) in {report.seconds:.1f} s."
+    )
 
 
 @index_group.command("stats")
@@ -273,6 +308,7 @@ def main_group(verbose: int) -> None:
 
 main_group.add_command(build_command)
 main_group.add_command(stats_command)
+main_group.add_command(export_onnx_command)
 main_group.add_command(add_command)
 
 

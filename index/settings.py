@@ -33,6 +33,20 @@ EMBED_MODEL = Setting(
     "Embedding model: the packaged all-MiniLM-L6-v2 (default), a local path, or a Hub name.",
 )
 THREADS = Setting("GEOQA_THREADS", "0", "CPU threads for embedding; 0 uses every core.")
+BACKEND_TORCH = "torch"
+BACKEND_ONNX_INT8 = "onnx-int8"
+EMBED_BACKENDS = (BACKEND_TORCH, BACKEND_ONNX_INT8)
+EMBED_BACKEND = Setting(
+    "GEOQA_EMBED_BACKEND",
+    BACKEND_TORCH,
+    "How the model runs: torch (sentence-transformers) or onnx-int8 (onnxruntime, the export in"
+    " GEOQA_ONNX_DIR; needs the onnx extra).",
+)
+ONNX_DIR = Setting(
+    "GEOQA_ONNX_DIR",
+    "var/onnx/all-MiniLM-L6-v2-int8",
+    "Folder of the ONNX export used by the onnx-int8 backend (`geoqa index export-onnx`).",
+)
 ALLOW_PRIVATE_URLS = Setting(
     "GEOQA_ALLOW_PRIVATE_URLS",
     "0",
@@ -44,6 +58,8 @@ INDEX_SETTINGS: tuple[Setting, ...] = (
     INDEX_DIR,
     EMBED_MODEL,
     THREADS,
+    EMBED_BACKEND,
+    ONNX_DIR,
     ALLOW_PRIVATE_URLS,
 )
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
@@ -77,6 +93,14 @@ def get_int(env: Mapping[str, str], setting: Setting, minimum: int = 0) -> int:
     return value
 
 
+def get_choice(env: Mapping[str, str], setting: Setting, choices: tuple[str, ...]) -> str:
+    """A setting with a fixed set of values (case-insensitive), with a one-line error otherwise."""
+    raw = get(env, setting).lower()
+    if raw not in choices:
+        raise ConfigError(f"{setting.name} must be one of {', '.join(choices)}, not {raw!r}")
+    return raw
+
+
 def get_bool(env: Mapping[str, str], setting: Setting) -> bool:
     """A yes/no setting (1/0, true/false, yes/no, on/off), with a one-line error otherwise."""
     raw = get(env, setting).lower()
@@ -96,6 +120,8 @@ class IndexConfig:
     model: str
     threads: int = 0
     allow_private_urls: bool = False
+    embed_backend: str = BACKEND_TORCH
+    onnx_dir: Path = Path(ONNX_DIR.default)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> IndexConfig:
@@ -106,4 +132,6 @@ class IndexConfig:
             model=get(env, EMBED_MODEL),
             threads=get_int(env, THREADS),
             allow_private_urls=get_bool(env, ALLOW_PRIVATE_URLS),
+            embed_backend=get_choice(env, EMBED_BACKEND, EMBED_BACKENDS),
+            onnx_dir=Path(get(env, ONNX_DIR)),
         )
