@@ -46,6 +46,28 @@ def resolve_model(spec: str) -> tuple[str, str]:
     return spec, spec
 
 
+class RecentQueries:
+    """The vectors of the last few questions, so a question asked again is not embedded again."""
+
+    def __init__(self, size: int = QUERY_CACHE_SIZE) -> None:
+        self._size = size
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, text: str, compute: Callable[[], np.ndarray]) -> np.ndarray:
+        """The remembered vector of ``text``, or ``compute()``'s, then remembered."""
+        with self._lock:
+            if text in self._vectors:
+                self._vectors.move_to_end(text)
+                return self._vectors[text]
+        vector = compute()
+        with self._lock:
+            self._vectors[text] = vector
+            while len(self._vectors) > self._size:
+                self._vectors.popitem(last=False)
+        return vector
+
+
 class Embedder:
     """A sentence-transformers model behind a lock; normalized float32 vectors."""
 
@@ -54,7 +76,7 @@ class Embedder:
         self._threads = threads
         self._model = None
         self._lock = threading.RLock()
-        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._queries = RecentQueries()
 
     @property
     def model(self):
@@ -119,16 +141,7 @@ class Embedder:
 
     def encode_query(self, text: str) -> np.ndarray:
         """Embed one question; recent questions are remembered, never embedded twice."""
-        with self._lock:
-            cached = self._queries.get(text)
-            if cached is not None:
-                self._queries.move_to_end(text)
-                return cached
-            vec = self.encode([text])[0]
-            self._queries[text] = vec
-            if len(self._queries) > QUERY_CACHE_SIZE:
-                self._queries.popitem(last=False)
-            return vec
+        return self._queries.get(text, lambda: self.encode([text])[0])
 
 
 @dataclass

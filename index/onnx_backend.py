@@ -23,14 +23,13 @@ import tempfile
 import threading
 import time
 import warnings
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from index.embedding import DEFAULT_MODEL, QUERY_CACHE_SIZE, Embedder, resolve_model
+from index.embedding import DEFAULT_MODEL, Embedder, RecentQueries, resolve_model
 from index.errors import ConfigError
 from index.settings import BACKEND_ONNX_INT8, BACKEND_TORCH, IndexConfig
 
@@ -268,7 +267,7 @@ class OnnxEmbedder:
         self._encoder = None
         self._tokenizer = None
         self._lock = threading.RLock()
-        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._queries = RecentQueries()
 
     @property
     def source_model(self) -> str:
@@ -357,17 +356,7 @@ class OnnxEmbedder:
 
     def encode_query(self, text: str) -> np.ndarray:
         """Embed one question; recent questions are remembered, never embedded twice."""
-        with self._lock:
-            cached = self._queries.get(text)
-            if cached is not None:
-                self._queries.move_to_end(text)
-                return cached
-        vec = self.encode([text])[0]
-        with self._lock:
-            self._queries[text] = vec
-            if len(self._queries) > QUERY_CACHE_SIZE:
-                self._queries.popitem(last=False)
-        return vec
+        return self._queries.get(text, lambda: self.encode([text])[0])
 
 
 def _mean_pool_normalized(tokens: np.ndarray, mask: np.ndarray) -> np.ndarray:
