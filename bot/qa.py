@@ -89,6 +89,21 @@ class Answer:
         return next(s for s in self.sources if s.n == n)
 
 
+@dataclass(frozen=True)
+class _Asked:
+    """What the quote picker needs to know about a question, worked out once."""
+
+    text: str
+    kind: str  # see bot.quotes.question_kind
+    words: frozenset[str]  # lowercased words, for telling new names from the question's own
+    terms: frozenset[str]  # stemmed content words, for coverage
+
+    @classmethod
+    def of(cls, question: str) -> _Asked:
+        words = frozenset(w.lower() for w in re.findall(r"\w+", question))
+        return cls(question, question_kind(question), words, frozenset(tokenize(question)))
+
+
 @dataclass
 class _Candidate:
     sentence: Sentence
@@ -162,23 +177,20 @@ class QA:
 
     def answer(self, question: str, hits: list[Hit]) -> Answer:
         """Pick quotes for a (validated) question from its retrieved chunks."""
-        candidates = self._candidates(question, hits)
-        kind = question_kind(question)
+        asked = _Asked.of(question)
+        candidates = self._candidates(asked, hits)
         # A sentence can only answer if it holds the kind of thing asked for: a date for "when",
         # a number for "how many", a name for "who". Restating the topic is not an answer.
-        eligible = [c for c in candidates if kind == "other" or c.kind_score > 0]
+        eligible = [c for c in candidates if asked.kind == "other" or c.kind_score > 0]
         if not eligible:
             return self._not_found(question, hits)
         best = max(eligible, key=lambda c: c.score)
         log.debug("question %r: best sentence score %.3f", question, best.score)
         if best.score < self.threshold:
             return self._not_found(question, hits)
-        return self._answer(question, self._select(question, best, candidates))
+        return self._answer(asked, self._select(asked, best, candidates))
 
-    def _candidates(self, question: str, hits: list[Hit]) -> list[_Candidate]:
-        terms = set(tokenize(question))
-        kind = question_kind(question)
-        words = {w.lower() for w in re.findall(r"\w+", question)}
+    def _candidates(self, asked: _Asked, hits: list[Hit]) -> list[_Candidate]:
         found: dict[tuple[str, int], _Candidate] = {}
         for rank, hit in enumerate(hits):
             text = self.store.text(hit.article_id)
@@ -192,12 +204,12 @@ class QA:
                     found[key] = _Candidate(
                         sentence,
                         rank,
-                        coverage(terms, sentence.text),
-                        answer_type_score(kind, sentence.text, words),
+                        coverage(asked.terms, sentence.text),
+                        answer_type_score(asked.kind, sentence.text, asked.words),
                     )
         ranked = sorted(found.values(), key=lambda c: -c.cheap)[:EMBED_CANDIDATES]
         if ranked:
-            query = self.embedder.encode_query(question)
+            query = self.embedder.encode_query(asked.text)
             vectors = self._sentence_vectors([c.sentence.text for c in ranked])
             for candidate, vector in zip(ranked, vectors, strict=True):
                 candidate.vector = vector
@@ -219,11 +231,11 @@ class QA:
         return np.stack([found[t] for t in texts])
 
     def _select(
-        self, question: str, first: _Candidate, candidates: list[_Candidate]
+        self, asked: _Asked, first: _Candidate, candidates: list[_Candidate]
     ) -> list[_Candidate]:
         """``first``, then the next best sentences, diverse: each must add something new."""
-        words = {w.lower() for w in re.findall(r"\w+", question)}
-        list_question = question_kind(question) == "list"
+        words = asked.words
+        list_question = asked.kind == "list"
         best = first.score
         chosen = [first]
         names = set(entities(first.sentence.text, words))
@@ -242,7 +254,7 @@ class QA:
             names |= new_names
         return chosen
 
-    def _answer(self, question: str, chosen: list[_Candidate]) -> Answer:
+    def _answer(self, asked: _Asked, chosen: list[_Candidate]) -> Answer:
         spans = _merge_neighbours(chosen, self.store)
         sources: dict[str, Source] = {}
         quotes = []
@@ -251,7 +263,8 @@ class QA:
                 sources[article_id] = self._source(len(sources) + 1, article_id)
             text = self.store.text(article_id)[start:end]
             quotes.append(Quote(sources[article_id].n, text, article_id, start, end, score))
-        return Answer(question, True, _lead(question, quotes), quotes, list(sources.values()))
+        lead = _lead(asked, quotes)
+        return Answer(asked.text, True, lead, quotes, list(sources.values()))
 
     def _not_found(self, question: str, hits: list[Hit]) -> Answer:
         closest: list[str] = list(dict.fromkeys(h.article_id for h in hits))[:3]
@@ -286,10 +299,10 @@ def _merge_neighbours(
     return sorted(merged, key=lambda s: -s[3])
 
 
-def _lead(question: str, quotes: list[Quote]) -> str:
+def _lead(asked: _Asked, quotes: list[Quote]) -> str:
     """One line assembled only from the quotes' own words."""
-    if question_kind(question) == "list":
-        words = {w.lower() for w in re.findall(r"\w+", question)}
+    if asked.kind == "list":
+        words = asked.words
         runs, seen = [], []
         for quote in quotes:
             for run in entity_lists(quote.text, words):
