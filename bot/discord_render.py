@@ -61,10 +61,6 @@ class Rendered:
     messages: list[list[discord.Embed]]
 
 
-def _embed_size(embed: discord.Embed) -> int:
-    return len(embed)
-
-
 def to_embeds(answer: Answer, built_at: str | None = None) -> Rendered:
     """Pack the answer's blocks into embeds (≤ 4,096 characters each) and messages (≤ 6,000).
 
@@ -93,9 +89,9 @@ def to_embeds(answer: Answer, built_at: str | None = None) -> Rendered:
         embeds.append(embed)
     messages: list[list[discord.Embed]] = [[]]
     for embed in embeds:
-        size = sum(_embed_size(e) for e in messages[-1])
+        size = sum(len(e) for e in messages[-1])
         full = len(messages[-1]) == EMBEDS_PER_MESSAGE
-        if messages[-1] and (full or size + _embed_size(embed) > MESSAGE_EMBEDS_LIMIT):
+        if messages[-1] and (full or size + len(embed) > MESSAGE_EMBEDS_LIMIT):
             messages.append([])
         messages[-1].append(embed)
     return Rendered(messages)
