@@ -264,9 +264,11 @@ class ChunkRef:
 class IndexStore:
     """A loaded, read-only build: vectors, lexical index, metadata and manifest."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, manifest: dict | None = None) -> None:
         self.folder = folder
-        self.manifest: dict = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        if manifest is None:
+            manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        self.manifest: dict = manifest
         self.vectors = faiss.read_index(str(folder / VECTORS))
         self.lexical = LexicalIndex.load(folder / BM25)
         self._db = sqlite3.connect(
@@ -305,7 +307,7 @@ class IndexStore:
             raise IndexMissing(index_dir)
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
         check_manifest(index_dir, manifest, model_id, chunking)
-        return cls(folder)
+        return cls(folder, manifest)
 
     @property
     def size(self) -> int:
