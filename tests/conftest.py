@@ -31,6 +31,8 @@ REPO = Path(__file__).resolve().parent.parent
 SHIPPED_CORPUS = REPO / "corpus"
 FIXTURE_ARTICLES = Path(__file__).resolve().parent / "fixtures" / "articles"
 SEED_ID = "2024-12-12-russia-brics-ai-alliance-network"
+# The member countries the seed article names for "Who is in the AI Alliance Network?".
+MEMBERS = ("Brazil", "India", "South Africa", "China")
 
 
 @pytest.fixture(scope="session")

@@ -26,7 +26,7 @@ from bot.engine import Engine
 from bot.qa import Answer, Quote, Source
 from bot.settings import DiscordConfig
 from index.fetch import SafeFetcher
-from tests.conftest import REPO, SEED_ID, VerifyingQA
+from tests.conftest import MEMBERS, REPO, SEED_ID, VerifyingQA
 from tests.discord_standin import DiscordStandIn, running_client
 from tests.test_ingest import VERIDIAN, article_page
 
@@ -100,7 +100,7 @@ def test_ask_defers_then_follows_up_with_cited_quotes(index_dir, embedder):
         reply = await server.wait_for_request("POST", FOLLOWUP, after=mark, timeout=30)
         assert server.requests.index(reply) > server.requests.index(callback)
         text = embed_text(reply)
-        for country in ("Brazil", "India", "South Africa", "China"):
+        for country in MEMBERS:
             assert country in text
         assert "(https://www.ccn.com/news/technology/russia-brics" in text and "2024-12-12" in text
         assert reply.json["embeds"][-1]["footer"]["text"].startswith("geoqa · index built")
