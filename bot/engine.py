@@ -10,13 +10,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.qa import QA, Answer
-from index.build import BuildReport, build_index
-from index.embedding import Embedder, Progress
-from index.errors import GeoqaError
-from index.fetch import SafeFetcher
-from index.ingest import AddReport, add_sources
-from index.search import Filters
+from bot.answer import Answer
+from bot.qa import QA
+from index import (
+    AddReport,
+    BuildReport,
+    Embedder,
+    Filters,
+    GeoqaError,
+    Progress,
+    SafeFetcher,
+    add_sources,
+    build_index,
+)
 
 log = logging.getLogger(__name__)
 
@@ -71,9 +77,7 @@ class Engine:
     def stats(self) -> IndexStats:
         """Counts and dates of the live index."""
         m = self.qa().store.manifest
-        return IndexStats(
-            m["articles"], m["chunks"], m.get("newest_published"), m["built_at"], m["model"]
-        )
+        return IndexStats(m.articles, m.chunks, m.newest_published, m.built_at, m.model)
 
     @property
     def rebuilding(self) -> bool:

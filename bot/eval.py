@@ -1,6 +1,7 @@
-"""Answer evaluation on RGB-format questions: accuracy, refusals and verbatim quotes.
+"""Answer evaluation: accuracy, refusals and verbatim quotes on RGB-format questions, and the
+calibration of the "found" threshold on a set of answerable and unanswerable questions.
 
-Each question is answered twice, each time from an index of its own passages only: its positive
+RGB: each question is answered twice, each time from an index of its own passages only: its positive
 and negative passages (counted correct when the quotes contain every required part of the
 answer), then its negative passages alone (counted a correct refusal when nothing is found).
 ``positive_wrong`` and ``fakeanswer`` are not used. All the per-question indexes are built in one
@@ -9,84 +10,27 @@ index folder, so its embedding cache means no passage is ever embedded twice.
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
 import tempfile
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.qa import QA, Answer
-from index.build import build_index
-from index.embedding import Embedder
-from index.errors import InvalidQuestion
-from index.eval import DatasetError, read_jsonl, write_article
+import numpy as np
+
+from bot.answer import Answer
+from bot.errors import InvalidQuestion
+from bot.qa import QA, SENTENCE_CACHE, THRESHOLD
+from index import LRU, DatasetError, Embedder, RgbCase, build_index, load_rgb, write_article
+from index.eval.data import read_text
 
 log = logging.getLogger(__name__)
 
 PASSAGE_TITLE = "Passage"  # RGB passages have no titles; one neutral title for all of them
 
 Progress = Callable[[int, int], None]
-
-
-@dataclass(frozen=True)
-class RgbCase:
-    """One question: the required parts of its answer (each a list of accepted spellings) and
-    the passages it may be answered from."""
-
-    query: str
-    parts: list[list[str]]
-    positive: list[str]
-    negative: list[str]
-
-
-def _parts(path: Path, number: int, answer: object) -> list[list[str]]:
-    """RGB's answer field: a string, or a list of parts, each a string or a list of spellings."""
-    bad = DatasetError(path, f"line {number}: 'answer' must be text or a list of text / lists")
-    if isinstance(answer, str):
-        answer = [answer]
-    if not isinstance(answer, list) or not answer:
-        raise bad
-    parts = []
-    for item in answer:
-        spellings = [item] if isinstance(item, str) else item
-        if not isinstance(spellings, list) or not spellings:
-            raise bad
-        if not all(isinstance(s, str) and s.strip() for s in spellings):
-            raise bad
-        parts.append(spellings)
-    return parts
-
-
-def _passages(path: Path, number: int, row: dict, key: str) -> list[str]:
-    value = row.get(key)
-    if not isinstance(value, list) or not all(isinstance(p, str) for p in value):
-        raise DatasetError(path, f"line {number}: {key!r} must be a list of passages")
-    return [p for p in value if p.strip()]
-
-
-def load_rgb(path: Path) -> list[RgbCase]:
-    """The questions of an RGB file (one JSON object per line)."""
-    cases = []
-    for number, row in read_jsonl(path):
-        query = row.get("query")
-        if not isinstance(query, str) or not query.strip():
-            raise DatasetError(path, f"line {number}: missing or empty 'query'")
-        if "answer" not in row:
-            raise DatasetError(path, f"line {number}: missing 'answer'")
-        case = RgbCase(
-            query,
-            _parts(path, number, row["answer"]),
-            _passages(path, number, row, "positive"),
-            _passages(path, number, row, "negative"),
-        )
-        if not case.positive and not case.negative:
-            raise DatasetError(path, f"line {number}: no passages")
-        cases.append(case)
-    if not cases:
-        raise DatasetError(path, "no questions")
-    return cases
 
 
 def _normal(text: str) -> str:
@@ -145,7 +89,7 @@ class PassageAsker:
         self.index_dir = index_dir
         self.embedder = embedder
         self.work_dir = work_dir
-        self._sentences: OrderedDict = OrderedDict()
+        self._sentences: LRU[str, np.ndarray] = LRU(SENTENCE_CACHE)
 
     def ask(self, question: str, passages: Sequence[str]) -> tuple[Answer | None, int, int]:
         """The answer (None for a question QA refuses as invalid), its quote count and how many
@@ -158,8 +102,8 @@ class PassageAsker:
         for article_id, passage in given.items():
             write_article(corpus / f"{article_id}.md", article_id, PASSAGE_TITLE, passage)
         build_index(corpus, self.index_dir, self.embedder)
-        qa = QA.open(self.index_dir, self.embedder)
-        qa._vectors = self._sentences  # share sentence embeddings: keyed by text, not by index
+        # Sentence embeddings are keyed by text, not by index: one memory serves every question.
+        qa = QA.open(self.index_dir, self.embedder, sentence_vectors=self._sentences)
         try:
             answer = qa.ask(question)
             verbatim = sum(
@@ -203,3 +147,97 @@ def _score_case(asker: PassageAsker, case: RgbCase, report: AnswerReport) -> Non
     report.verbatim += verbatim
     report.refusal_cases += 1
     report.refused += answer is None or not answer.found
+
+
+# ----------------------------------------------------------------------------- calibration
+
+
+def quotes_contain(answer: Answer, expect: str | list[str]) -> bool:
+    """Whether one quote contains ``expect``, or (a list) the quotes together name every item."""
+    if isinstance(expect, str):
+        return any(expect in q.text for q in answer.quotes)
+    joined = "\n".join(q.text for q in answer.quotes)
+    return all(item in joined for item in expect)
+
+
+def load_calibration(path: Path) -> list[dict]:
+    """The questions of a calibration file: ``{"answerable": [{"q", "expect"}, …],
+    "unanswerable": [{"q"}, …]}``; answerable ones first."""
+    try:
+        data = json.loads(read_text(path))
+        cases = data["answerable"] + data["unanswerable"]
+        if not all(isinstance(c, dict) and isinstance(c.get("q"), str) for c in cases):
+            raise TypeError
+    except (ValueError, KeyError, TypeError):
+        raise DatasetError(
+            path, "expected 'answerable' and 'unanswerable' lists of {\"q\": …} objects"
+        ) from None
+    return cases
+
+
+def score_all(qa: QA, cases: Sequence[dict]) -> list[dict]:
+    """Ask each question (with the threshold disabled); record its best score and whether the
+    expected text was quoted."""
+    rows = []
+    for case in cases:
+        answer = qa.ask(case["q"])
+        best = max((q.score for q in answer.quotes), default=0.0)
+        quoted = "expect" in case and quotes_contain(answer, case["expect"])
+        rows.append(
+            {"q": case["q"], "answerable": "expect" in case, "best": best, "quoted": quoted}
+        )
+    return rows
+
+
+def accuracy(rows: Sequence[dict], threshold: float) -> float:
+    """Share of questions handled right: answerable ones found and quoted, others refused."""
+    right = 0
+    for row in rows:
+        found = row["best"] >= threshold
+        right += (found and row["quoted"]) if row["answerable"] else not found
+    return right / len(rows)
+
+
+@dataclass
+class Calibration:
+    """The accuracy of the current threshold and of the best one; ``as_json`` is the summary."""
+
+    threshold: float
+    accuracy: float
+    best_threshold: float
+    best_accuracy: float
+    rows: list[dict] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        """The summary as one JSON-ready object."""
+        return {
+            "threshold": self.threshold,
+            "accuracy": self.accuracy,
+            "best_threshold": self.best_threshold,
+            "best_accuracy": self.best_accuracy,
+            "questions": len(self.rows),
+        }
+
+
+def calibrate(
+    cases_path: Path, corpus_dirs: Sequence[Path], index_dir: Path, embedder: Embedder
+) -> Calibration:
+    """Index the articles of ``corpus_dirs`` together (in ``index_dir``, whose embedding cache
+    is reused), ask every question of ``cases_path`` with the threshold disabled, and measure
+    the accuracy of every candidate threshold."""
+    cases = load_calibration(cases_path)
+    with tempfile.TemporaryDirectory(prefix="geoqa-calibrate-") as tmp:
+        corpus = Path(tmp) / "corpus"
+        corpus.mkdir()
+        for folder in corpus_dirs:
+            shutil.copytree(folder, corpus, dirs_exist_ok=True)
+        build_index(corpus, index_dir, embedder)
+    qa = QA.open(index_dir, embedder, threshold=-10.0)
+    try:
+        rows = score_all(qa, cases)
+    finally:
+        qa.store.close()
+    grid = sorted({round(r["best"], 3) for r in rows} | {THRESHOLD})
+    table = [(t, accuracy(rows, t)) for t in grid]
+    best_t, best_acc = max(table, key=lambda ta: (ta[1], -abs(ta[0] - THRESHOLD)))
+    return Calibration(THRESHOLD, accuracy(rows, THRESHOLD), best_t, best_acc, rows)

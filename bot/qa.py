@@ -1,36 +1,35 @@
 """The answering engine: question → hybrid search → scored sentences → verbatim, cited quotes.
 
 One :class:`QA` object serves the CLI, the REPL and Discord; rendering is separate
-(``bot.render``). Every quote is ``article_text[start:end]`` of a stored article.
+(``bot.render``), and so are sentence segmentation (``bot.sentences``) and the scoring features
+(``bot.features``). Every quote is ``article_text[start:end]`` of a stored article.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import threading
 import unicodedata
-from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from bot.quotes import (
-    Sentence,
-    answer_type_score,
-    coverage,
-    entities,
-    entity_lists,
-    question_kind,
-    split_sentences,
+from bot.answer import Answer, Quote, Source
+from bot.errors import InvalidQuestion
+from bot.features import answer_type_score, coverage, entities, entity_lists, question_kind
+from bot.sentences import Sentence, split_sentences
+from index import (
+    DEFAULT_CHUNKING,
+    LRU,
+    ChunkSettings,
+    Embedder,
+    Filters,
+    Hit,
+    IndexStore,
+    Searcher,
+    tokenize,
 )
-from index.chunking import DEFAULT_CHUNKING, ChunkSettings
-from index.embedding import Embedder
-from index.errors import InvalidQuestion
-from index.lexical import tokenize
-from index.search import Filters, Hit, Searcher
-from index.store import IndexStore
 
 log = logging.getLogger(__name__)
 
@@ -44,49 +43,10 @@ LEAD_CHARS = 180
 # Sentence score = cosine + W_COVERAGE * question-word coverage + W_TYPE * answer-type evidence.
 W_COVERAGE = 0.20
 W_TYPE = 0.20
-# Calibrated with bench/calibrate.py on tests/qa_calibration.json: 45 of 48 right at 0.75.
+# Calibrated with `geoqa eval calibrate` on tests/qa_calibration.json: 45 of 48 right at 0.75.
 THRESHOLD = 0.75
 KEEP_RATIO = 0.75  # further quotes must score at least this share of the best one
 SENTENCE_CACHE = 20_000
-
-
-@dataclass(frozen=True)
-class Source:
-    """A cited article: ``n`` is the number quotes refer to."""
-
-    n: int
-    article_id: str
-    title: str
-    source: str | None
-    url: str | None
-    published: str | None
-
-
-@dataclass(frozen=True)
-class Quote:
-    """A verbatim span ``[start, end)`` of a stored article, citing source ``n``."""
-
-    n: int
-    text: str
-    article_id: str
-    start: int
-    end: int
-    score: float
-
-
-@dataclass(frozen=True)
-class Answer:
-    """What the engine found: a lead line, quotes, and the sources they cite."""
-
-    question: str
-    found: bool
-    lead: str
-    quotes: list[Quote] = field(default_factory=list)
-    sources: list[Source] = field(default_factory=list)
-
-    def source(self, n: int) -> Source:
-        """The source numbered ``n``."""
-        return next(s for s in self.sources if s.n == n)
 
 
 @dataclass(frozen=True)
@@ -94,7 +54,7 @@ class _Asked:
     """What the quote picker needs to know about a question, worked out once."""
 
     text: str
-    kind: str  # see bot.quotes.question_kind
+    kind: str  # see bot.features.question_kind
     words: frozenset[str]  # lowercased words, for telling new names from the question's own
     terms: frozenset[str]  # stemmed content words, for coverage
 
@@ -148,14 +108,16 @@ class QA:
         *,
         k: int = DEFAULT_K,
         threshold: float = THRESHOLD,
+        sentence_vectors: LRU[str, np.ndarray] | None = None,
     ) -> None:
+        """``sentence_vectors`` remembers sentence embeddings by text; pass one LRU to several
+        engines over indexes of the same embedder to share it."""
         self.store = store
         self.embedder = embedder
         self.searcher = Searcher(store, embedder)
         self.k = k
         self.threshold = threshold
-        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
+        self._vectors = sentence_vectors if sentence_vectors is not None else LRU(SENTENCE_CACHE)
 
     @classmethod
     def open(
@@ -218,16 +180,12 @@ class QA:
 
     def _sentence_vectors(self, texts: list[str]) -> np.ndarray:
         """Sentence embeddings, each sentence embedded at most once per process."""
-        with self._lock:
-            found = {t: self._vectors[t] for t in texts if t in self._vectors}
+        found = self._vectors.get_many(texts)
         missing = list(dict.fromkeys(t for t in texts if t not in found))
         if missing:
             fresh = dict(zip(missing, self.embedder.encode(missing), strict=True))
             found.update(fresh)
-            with self._lock:
-                self._vectors.update(fresh)
-                while len(self._vectors) > SENTENCE_CACHE:
-                    self._vectors.popitem(last=False)
+            self._vectors.put_many(fresh)
         return np.stack([found[t] for t in texts])
 
     def _select(

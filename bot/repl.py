@@ -16,9 +16,8 @@ from rich.console import Console
 from rich.markup import escape
 
 from bot.qa import QA
-from bot.render import to_rich
-from index.errors import GeoqaError
-from index.search import Filters, parse_day
+from bot.render.terminal import to_rich
+from index import Filters, GeoqaError, parse_day
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +46,8 @@ class Repl:
         """Print what is loaded."""
         m = self.qa.store.manifest
         self.console.print(
-            f"[bold]geoqa[/bold] — {m['articles']} articles, {m['chunks']} chunks, "
-            f"index built {escape(m['built_at'])}, model {escape(m['model'])}. "
+            f"[bold]geoqa[/bold] — {m.articles} articles, {m.chunks} chunks, "
+            f"index built {escape(m.built_at)}, model {escape(m.model)}. "
             "Type a question, or :help."
         )
 

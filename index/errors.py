@@ -42,9 +42,14 @@ class IndexMismatch(GeoqaError):
         super().__init__(f"the index in {index_dir} {what}; {REBUILD_HINT}")
 
 
-class InvalidQuestion(GeoqaError):
-    """A question that cannot be asked (empty, too long, …)."""
-
-
 class InvalidFilter(GeoqaError):
     """A search filter that cannot be used (a date that doesn't parse, …)."""
+
+
+class Rejected(GeoqaError):
+    """A source to add that was read but holds no usable article; ``reason`` is one line."""
+
+    def __init__(self, source: str, reason: str) -> None:
+        self.source = source
+        self.reason = reason
+        super().__init__(f"{source}: {reason}")

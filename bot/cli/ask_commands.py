@@ -1,0 +1,66 @@
+"""``geoqa ask`` (one question) and ``geoqa repl`` (the interactive terminal session)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from bot.cli.base import config_from, embedder_from, env_from
+from bot.cli.options import filter_options, index_option, json_option, model_option, top_k_option
+
+
+def answer_options(command):
+    """Options shared by ``ask`` and ``repl``."""
+    command = filter_options(command)
+    command = top_k_option(8, 1, 50, "Chunks retrieved per question.")(command)
+    command = model_option()(command)
+    return index_option()(command)
+
+
+def open_qa(ctx: click.Context, index_dir: Path | None, model: str | None):
+    """Load the engine once: the index (checked against the model) and the embedding model."""
+    from bot.qa import QA
+
+    config = config_from(ctx)
+    return QA.open(index_dir or config.index_dir, embedder_from(ctx, model))
+
+
+@click.command("ask")
+@click.argument("question")
+@answer_options
+@json_option("Print the answer as one JSON object.")
+@click.pass_context
+def ask_command(ctx, question, index_dir, model, k, source, since, until, as_json):
+    """Answer one QUESTION with verbatim, cited quotes."""
+    from bot.qa import clean_question
+    from index import Filters
+
+    clean_question(question)  # reject bad input before loading anything
+    qa = open_qa(ctx, index_dir, model)
+    answer = qa.ask(question, Filters(source, since, until), k=k)
+    if as_json:
+        from bot.render.json import to_json
+
+        click.echo(json.dumps(to_json(answer), ensure_ascii=False))
+        return
+    from rich.console import Console
+
+    from bot.render.terminal import to_rich
+
+    Console().print(to_rich(answer))
+
+
+@click.command("repl")
+@answer_options
+@click.pass_context
+def repl_command(ctx, index_dir, model, k, source, since, until):
+    """Ask questions in an interactive terminal session."""
+    from bot.repl import run_repl
+    from bot.settings import ReplConfig
+    from index import Filters
+
+    qa = open_qa(ctx, index_dir, model)
+    history = ReplConfig.from_env(env_from(ctx)).history_file
+    run_repl(qa, k=k, filters=Filters(source, since, until), history_file=history)

@@ -1,0 +1,68 @@
+"""One option vocabulary for every command: the same long names and short flags everywhere."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from index import GeoqaError
+
+
+def index_option(help: str = "Index folder (default GEOQA_INDEX_DIR).", **extra):
+    """``-i/--index DIR``."""
+    return click.option(
+        "-i", "--index", "index_dir", type=click.Path(path_type=Path), help=help, **extra
+    )
+
+
+def corpus_option(help: str = "Article folder (default GEOQA_CORPUS_DIR).", **extra):
+    """``-c/--corpus DIR``."""
+    return click.option(
+        "-c", "--corpus", "corpus_dir", type=click.Path(path_type=Path), help=help, **extra
+    )
+
+
+def model_option(help: str = "Embedding model: name or path (default GEOQA_EMBED_MODEL)."):
+    """``-m/--model NAME``."""
+    return click.option("-m", "--model", help=help)
+
+
+def top_k_option(default: int, low: int, high: int, help: str):
+    """``-k/--top-k N``."""
+    return click.option(
+        "-k",
+        "--top-k",
+        "k",
+        type=click.IntRange(low, high),
+        default=default,
+        show_default=True,
+        help=help,
+    )
+
+
+def json_option(help: str = "Print the outcome as one JSON object."):
+    """``--json``."""
+    return click.option("--json", "as_json", is_flag=True, help=help)
+
+
+def _day(_ctx, param, value: str | None):
+    from index import parse_day  # imported here: the search module loads faiss
+
+    if value is None:
+        return None
+    try:
+        return parse_day(value, f"--{param.name}")
+    except GeoqaError as exc:
+        raise click.BadParameter(str(exc).split(": ", 1)[-1]) from None
+
+
+def filter_options(command):
+    """``--source``, ``--since`` and ``--until``: restrict the articles searched."""
+    command = click.option("--until", callback=_day, help="Only articles published on/before.")(
+        command
+    )
+    command = click.option("--since", callback=_day, help="Only articles published on/after.")(
+        command
+    )
+    return click.option("--source", help="Only articles from this outlet.")(command)

@@ -1,0 +1,123 @@
+"""Admin commands on Discord: ``/reindex`` and ``/add``, for members with Manage Server or a
+configured admin role or user, one rebuild at a time, run in the background while questions
+are answered from the current index."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.discord.replies import NO_MENTIONS, reply_privately
+from bot.render.discord import safe
+from index import GeoqaError
+
+if TYPE_CHECKING:
+    from bot.discord.client import GeoqaBot
+
+log = logging.getLogger(__name__)
+
+PROGRESS_EVERY_S = 2.0
+
+
+class Admin(commands.Cog, name="admin"):
+    """Rebuilding the index and adding articles, in the background, one at a time."""
+
+    def __init__(self, bot: GeoqaBot) -> None:
+        self.bot = bot
+        self.rebuild_task: asyncio.Task | None = None
+
+    def busy(self) -> bool:
+        """Whether a rebuild (from /reindex or /add) is running."""
+        return self.rebuild_task is not None and not self.rebuild_task.done()
+
+    async def may_rebuild(self, interaction: discord.Interaction) -> bool:
+        """Admins only, and one rebuild at a time; anyone else gets an ephemeral reason."""
+        name = interaction.command.name if interaction.command else "command"
+        if not self.bot.is_admin(interaction.user):
+            log.info("/%s refused for %s", name, interaction.user.id)
+            await reply_privately(
+                interaction,
+                "Only members with Manage Server or a configured admin role can do that.",
+            )
+            return False
+        if self.busy():
+            await reply_privately(
+                interaction, "A rebuild is already running; try again when it is done."
+            )
+            return False
+        return True
+
+    @app_commands.command(name="reindex", description="Rebuild the index from the corpus (admins).")
+    async def reindex(self, interaction: discord.Interaction) -> None:
+        """/reindex: admins only, one at a time, in the background."""
+        if not await self.may_rebuild(interaction):
+            return
+        await interaction.response.send_message(
+            "Rebuilding the index… questions are answered from the current index meanwhile.",
+            allowed_mentions=NO_MENTIONS,
+        )
+        self.rebuild_task = asyncio.create_task(self._rebuild(interaction))
+
+    @app_commands.command(
+        name="add", description="Add a news article by URL and index it (admins)."
+    )
+    @app_commands.describe(url="The article's web address (http or https)")
+    async def add(self, interaction: discord.Interaction, url: str) -> None:
+        """/add: admins only; fetch, write to the corpus, rebuild — in the background."""
+        if not await self.may_rebuild(interaction):
+            return
+        await interaction.response.send_message(
+            f"Fetching {safe(url)} …", allowed_mentions=NO_MENTIONS
+        )
+        self.rebuild_task = asyncio.create_task(self._add(interaction, url))
+
+    async def _add(self, interaction: discord.Interaction, url: str) -> None:
+        try:
+            report = await asyncio.to_thread(self.bot.engine.add_url, url)
+        except GeoqaError as exc:
+            log.info("/add failed: %s", exc)
+            await interaction.edit_original_response(content=f"Could not add it: {safe(str(exc))}")
+            return
+        if report.failed:
+            message = f"Could not add {safe(url)}: {safe(report.failed[0].reason)}"
+        elif report.duplicates:
+            message = f"Already in the corpus: {safe(Path(report.duplicates[0].path).name)}"
+        else:
+            added, index = report.added[0], report.index
+            message = (
+                f"Added “{safe(added.title)}”; the index now has {index.articles} articles "
+                f"({index.embedded} new chunks embedded)."
+            )
+        await interaction.edit_original_response(content=message)
+
+    async def _rebuild(self, interaction: discord.Interaction) -> None:
+        state = {"done": 0, "total": 0}
+
+        def progress(done: int, total: int) -> None:  # called in the worker thread
+            state.update(done=done, total=total)
+
+        work = asyncio.create_task(asyncio.to_thread(self.bot.engine.rebuild, progress))
+        while not work.done():
+            await asyncio.wait({work}, timeout=PROGRESS_EVERY_S)
+            if not work.done():
+                await interaction.edit_original_response(
+                    content=f"Rebuilding the index… embedded {state['done']}/{state['total']} "
+                    "new chunks; questions are answered from the current index meanwhile."
+                )
+        try:
+            report = work.result()
+        except GeoqaError as exc:
+            log.info("rebuild failed: %s", exc)
+            await interaction.edit_original_response(content=f"Rebuild failed: {safe(str(exc))}")
+            return
+        await interaction.edit_original_response(
+            content=f"Index rebuilt: {report.articles} articles, {report.chunks} chunks "
+            f"(embedded {report.embedded}, reused {report.reused}, skipped {len(report.skipped)} "
+            f"files) in {report.seconds:.1f} s."
+        )

@@ -1,0 +1,97 @@
+"""Answers as Discord embeds, within Discord's limits by construction.
+
+Quotes are block quotes with their source numbers, sources are clickable links with dates, and
+the footer gives the index build date. Text is markdown-escaped and mentions are neutralised; no
+quote is ever cut: blocks are packed whole into embeds, and embeds into messages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import discord
+from discord.utils import escape_markdown, escape_mentions
+
+from bot.answer import Answer, Source
+
+DESCRIPTION_LIMIT = 4096
+MESSAGE_EMBEDS_LIMIT = 6000  # characters of all embeds of one message
+EMBEDS_PER_MESSAGE = 10
+TITLE_LIMIT = 256
+FOOTER_LIMIT = 2048
+QUESTION_ECHO = 200
+FOUND_COLOUR = 0x2B7A78
+NOT_FOUND_COLOUR = 0xB08D57
+
+
+def safe(text: str) -> str:
+    """Markdown escaped and mentions neutralised (``@everyone`` stays text)."""
+    return escape_mentions(escape_markdown(text))
+
+
+def echo(question: str, limit: int = QUESTION_ECHO) -> str:
+    """A user's question, safe to show and at most ``limit`` characters."""
+    if len(question) > limit:
+        question = question[: limit - 1].rsplit(" ", 1)[0] + "…"
+    return safe(question)
+
+
+def _source_line(source: Source) -> str:
+    title = safe(source.title).replace("]", "\\]")
+    link = f"[{title}]({source.url.replace(')', '%29')})" if source.url else title
+    details = ", ".join(safe(p) for p in (source.source, source.published) if p)
+    return f"`[{source.n}]` {link}" + (f" — {details}" if details else "")
+
+
+def blocks(answer: Answer) -> list[str]:
+    """The answer as whole blocks: lead, one per quote, a sources heading, one per source."""
+    parts = [f"**{safe(answer.lead)}**"]
+    for quote in answer.quotes:
+        body = "\n".join(f"> {line}" if line else ">" for line in safe(quote.text).split("\n"))
+        parts.append(f"{body} `[{quote.n}]`")
+    parts.append("**Sources**" if answer.found else "**Closest sources**")
+    parts.extend(_source_line(s) for s in answer.sources)
+    return parts
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """Messages to send, each a list of embeds within Discord's limits."""
+
+    messages: list[list[discord.Embed]]
+
+
+def to_embeds(answer: Answer, built_at: str | None = None) -> Rendered:
+    """Pack the answer's blocks into embeds (≤ 4,096 characters each) and messages (≤ 6,000).
+
+    Blocks fit by construction: quotes are at most ``bot.qa.MAX_QUOTE_CHARS`` long, so even fully
+    escaped a quote block stays under the description limit.
+    """
+    title = echo(answer.question, TITLE_LIMIT - 3)
+    footer = f"geoqa · index built {built_at[:10]}" if built_at else "geoqa"
+    colour = FOUND_COLOUR if answer.found else NOT_FOUND_COLOUR
+    descriptions: list[str] = []
+    current = ""
+    for block in blocks(answer):
+        joined = f"{current}\n\n{block}" if current else block
+        if len(joined) > DESCRIPTION_LIMIT:
+            descriptions.append(current)
+            joined = block
+        current = joined
+    descriptions.append(current)
+    embeds = []
+    for i, description in enumerate(descriptions):
+        embed = discord.Embed(description=description, colour=colour)
+        if i == 0:
+            embed.title = title
+        if i == len(descriptions) - 1:
+            embed.set_footer(text=footer[:FOOTER_LIMIT])
+        embeds.append(embed)
+    messages: list[list[discord.Embed]] = [[]]
+    for embed in embeds:
+        size = sum(len(e) for e in messages[-1])
+        full = len(messages[-1]) == EMBEDS_PER_MESSAGE
+        if messages[-1] and (full or size + len(embed) > MESSAGE_EMBEDS_LIMIT):
+            messages.append([])
+        messages[-1].append(embed)
+    return Rendered(messages)

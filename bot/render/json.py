@@ -1,0 +1,37 @@
+"""Answers for programs: the ``geoqa ask --json`` object. Formatting only."""
+
+from __future__ import annotations
+
+from bot.answer import Answer, Source
+from bot.render.terminal import to_text
+
+
+def to_json(answer: Answer) -> dict:
+    """The answer as the ``geoqa ask --json`` object."""
+
+    def article_fields(source: Source) -> dict:
+        return {
+            "article_id": source.article_id,
+            "title": source.title,
+            "source": source.source,
+            "url": source.url,
+            "published": source.published,
+        }
+
+    return {
+        "question": answer.question,
+        "found": answer.found,
+        "answer": to_text(answer),
+        "quotes": [
+            {
+                "n": q.n,
+                "text": q.text,
+                **article_fields(answer.source(q.n)),
+                "start": q.start,
+                "end": q.end,
+                "score": round(q.score, 4),
+            }
+            for q in answer.quotes
+        ],
+        "sources": [{"n": s.n, **article_fields(s)} for s in answer.sources],
+    }

@@ -1,0 +1,3 @@
+"""Adding articles to the corpus: URL hygiene (:mod:`.urls`), safe fetching (:mod:`.fetch`),
+feeds (:mod:`.feeds`), drafts from pages (:mod:`.drafts`), writing into the corpus folder
+(:mod:`.corpus`) and the orchestrating :class:`~index.ingest.ingester.Ingester`."""

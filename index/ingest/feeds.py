@@ -1,0 +1,43 @@
+"""RSS and Atom feeds: the entries of a fetched feed, oldest first, with absolute links."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from urllib.parse import urljoin
+
+from index.errors import Rejected
+from index.ingest.drafts import one_line
+from index.ingest.fetch import Fetched
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A feed entry: its link (absolute; None when it has none) and title."""
+
+    link: str | None
+    title: str | None
+
+
+def feed_entries(fetched: Fetched) -> list[Entry]:
+    """The entries of an RSS or Atom feed, oldest first."""
+    import feedparser  # imported here: only feeds need it
+
+    parsed = feedparser.parse(
+        io.BytesIO(fetched.data), response_headers={"content-location": fetched.final_url}
+    )
+    if not parsed.entries and (parsed.bozo or not parsed.get("version")):
+        problem = parsed.get("bozo_exception") or "no feed found"
+        raise Rejected(fetched.url, f"not a readable RSS or Atom feed ({problem})")
+    entries = list(parsed.entries)
+    dates = [e.get("published_parsed") or e.get("updated_parsed") for e in entries]
+    if all(dates):
+        order = sorted(range(len(entries)), key=lambda i: tuple(dates[i])[:6])
+    else:  # without dates, trust the convention that feeds list the newest first
+        order = list(reversed(range(len(entries))))
+    found = []
+    for i in order:
+        link = (entries[i].get("link") or "").strip()
+        title = one_line(entries[i].get("title"))
+        found.append(Entry(urljoin(fetched.final_url, link) if link else None, title))
+    return found
