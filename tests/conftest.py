@@ -1,6 +1,8 @@
-"""Shared fixtures: the real model (loaded once per session) and a small index built once.
+"""Shared fixtures: the real model (loaded once per session, integration tests only), a fake
+embedder and a small index built with each, private copies to change, and a local web site.
 
-Tests that change a corpus or an index work on copies (``corpus_copy``, ``index_copy``).
+Tests under ``tests/integration`` are marked ``slow``; tests under ``tests/unit`` may not use
+the real model (a fixture that loads it is refused there), so ``pytest tests/unit`` is fast.
 """
 
 from __future__ import annotations
@@ -8,14 +10,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import threading
-import time
-from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
@@ -23,24 +19,40 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from bot.qa import QA  # noqa: E402
-from index.build import build_index  # noqa: E402
-from index.embedding import Embedder  # noqa: E402
+from tests.support.fake_embedder import FakeEmbedder  # noqa: E402
+from tests.support.paths import CALIBRATION, FIXTURE_ARTICLES, SHIPPED_CORPUS  # noqa: E402
+from tests.support.site import FixtureSite  # noqa: E402
 
-REPO = Path(__file__).resolve().parent.parent
-SHIPPED_CORPUS = REPO / "corpus"
-FIXTURE_ARTICLES = Path(__file__).resolve().parent / "fixtures" / "articles"
-SEED_ID = "2024-12-12-russia-brics-ai-alliance-network"
-# The member countries the seed article names for "Who is in the AI Alliance Network?".
-MEMBERS = ("Brazil", "India", "South Africa", "China")
+TESTS = Path(__file__).resolve().parent
+REAL_MODEL_FIXTURES = {"embedder", "index_dir", "index_copy", "qa"}
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Mark integration tests slow; refuse the real model in unit tests."""
+    for item in items:
+        folder = Path(str(item.fspath)).parent
+        if folder == TESTS / "integration":
+            item.add_marker(pytest.mark.slow)
+        elif folder == TESTS / "unit":
+            real = REAL_MODEL_FIXTURES.intersection(item.fixturenames)
+            if real:
+                raise pytest.UsageError(f"{item.nodeid} is a unit test but uses {sorted(real)}")
 
 
 @pytest.fixture(scope="session")
-def embedder() -> Embedder:
+def embedder():
     """The real packaged all-MiniLM-L6-v2, loaded once for the whole session."""
-    model = Embedder()
+    from index.embedders.torch_model import TorchEmbedder
+
+    model = TorchEmbedder()
     model.model  # noqa: B018 - load now, once
     return model
+
+
+@pytest.fixture(scope="session")
+def fake_embedder() -> FakeEmbedder:
+    """A deterministic stand-in for the model, for tests not about embeddings or answers."""
+    return FakeEmbedder()
 
 
 @pytest.fixture(scope="session")
@@ -55,9 +67,21 @@ def corpus_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def index_dir(tmp_path_factory, embedder, corpus_dir) -> Path:
-    """An index of ``corpus_dir`` built once (read-only: use ``index_copy`` to change it)."""
+    """An index of ``corpus_dir`` built once with the real model (read-only)."""
+    from index import build_index
+
     folder = tmp_path_factory.mktemp("index")
     build_index(corpus_dir, folder, embedder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def fake_index_dir(tmp_path_factory, fake_embedder, corpus_dir) -> Path:
+    """An index of ``corpus_dir`` built once with the fake embedder (read-only)."""
+    from index import build_index
+
+    folder = tmp_path_factory.mktemp("fake-index")
+    build_index(corpus_dir, folder, fake_embedder)
     return folder
 
 
@@ -69,109 +93,29 @@ def corpus_copy(corpus_dir, tmp_path) -> Path:
 
 @pytest.fixture
 def index_copy(index_dir, tmp_path) -> Path:
-    """A private copy of the built index (its embedding cache included)."""
+    """A private copy of the real-model index (its embedding cache included)."""
     return Path(shutil.copytree(index_dir, tmp_path / "index"))
 
 
-class VerifyingQA(QA):
-    """The real engine, checking every answer it gives: each quote is a verbatim, whole-word span
-    of the stored article it cites. Every test that answers questions goes through it."""
-
-    def ask(self, question, filters=None, k=None):
-        answer = super().ask(question, filters, k)
-        assert_verbatim(answer, self.store)
-        return answer
-
-
-def assert_verbatim(answer, store) -> None:
-    """Fail unless every quote is ``article_text[start:end]`` and cut at word boundaries."""
-    for quote in answer.quotes:
-        text = store.text(quote.article_id)
-        assert text[quote.start : quote.end] == quote.text, quote
-        assert quote.start == 0 or not text[quote.start - 1].isalnum(), quote
-        assert quote.end == len(text) or not text[quote.end].isalnum(), quote
-        assert answer.source(quote.n).article_id == quote.article_id
+@pytest.fixture
+def fake_index_copy(fake_index_dir, tmp_path) -> Path:
+    """A private copy of the fake-embedder index (its embedding cache included)."""
+    return Path(shutil.copytree(fake_index_dir, tmp_path / "fake-index"))
 
 
 @pytest.fixture(scope="session")
-def qa(index_dir, embedder) -> VerifyingQA:
-    """The QA engine over the session index (shared; it holds no per-question state)."""
+def qa(index_dir, embedder):
+    """The verifying QA engine over the real-model index (shared; it holds no per-question
+    state)."""
+    from tests.support.verify import VerifyingQA
+
     return VerifyingQA.open(index_dir, embedder)
 
 
 @pytest.fixture(scope="session")
 def calibration() -> dict:
     """The answerable / unanswerable question set."""
-    return json.loads((Path(__file__).parent / "qa_calibration.json").read_text())
-
-
-@dataclass
-class Route:
-    """One response of :class:`FixtureSite`."""
-
-    body: bytes = b""
-    status: int = 200
-    content_type: str | None = "text/html; charset=utf-8"
-    headers: dict[str, str] = field(default_factory=dict)
-    delay: float = 0.0  # seconds to wait before answering
-    repeat: int = 1  # the body is sent this many times, without a Content-Length when > 1
-
-
-class FixtureSite:
-    """A local HTTP server on 127.0.0.1 answering the routes added to it (by path, query
-    ignored) and counting the requests of each path; any other path is a 404."""
-
-    def __init__(self) -> None:
-        self.routes: dict[str, Route] = {}
-        self.hits: Counter[str] = Counter()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def add(self, path: str, body: bytes | str = b"", **options) -> str:
-        """Serve ``body`` at ``path`` (see :class:`Route` for the options); returns its URL."""
-        data = body.encode("utf-8") if isinstance(body, str) else body
-        self.routes[path] = Route(data, **options)
-        return self.url(path)
-
-    def url(self, path: str) -> str:
-        """The absolute URL of ``path`` on this server."""
-        return f"http://127.0.0.1:{self.port}{path}"
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-def _handler_for(site: FixtureSite) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - the http.server API
-            path = urlsplit(self.path).path
-            site.hits[path] += 1
-            route = site.routes.get(path) or Route(b"not found", 404, "text/plain")
-            time.sleep(route.delay)
-            try:
-                self.send_response(route.status)
-                if route.content_type:
-                    self.send_header("Content-Type", route.content_type)
-                for name, value in route.headers.items():
-                    self.send_header(name, value)
-                if route.repeat == 1 and "Content-Length" not in route.headers:
-                    self.send_header("Content-Length", str(len(route.body)))
-                self.end_headers()
-                for _ in range(route.repeat):
-                    self.wfile.write(route.body)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client stopped reading, as it should past its size cap
-
-        def log_message(self, *args) -> None:
-            pass
-
-    return Handler
+    return json.loads(CALIBRATION.read_text())
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ import re
 
 from bot.settings import ALL_SETTINGS
 from index.settings import IndexConfig
-from tests.conftest import REPO
+from tests.support.paths import REPO
 
 
 def all_settings():

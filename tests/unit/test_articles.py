@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from index.articles import load_corpus, read_article
+from index.articles.readers import load_corpus, read_article
 from index.errors import BadArticle
-from tests.conftest import FIXTURE_ARTICLES, SEED_ID, SHIPPED_CORPUS
+from tests.support.paths import FIXTURE_ARTICLES, SEED_ID, SHIPPED_CORPUS
 
 
 def test_shipped_seed_article_has_its_metadata_and_no_page_furniture():

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from index.build import build_index
-from index.search import Filters, Searcher
-from index.store import IndexStore, make_faiss_index
-from tests.conftest import MEMBERS, SEED_ID
+from index.build.builder import build_index
+from index.store.index_store import IndexStore
+from index.store.search import Filters, Searcher
+from index.store.vectors import make_faiss_index
+from tests.support.paths import MEMBERS, SEED_ID
 
 
 def test_top_hit_for_the_alliance_question_names_the_member_countries(index_dir, embedder):
@@ -44,7 +45,7 @@ def test_hnsw_recall_against_exact_search_on_real_embeddings(embedder):
 def test_an_hnsw_index_answers_and_filters_like_the_exact_one(corpus_dir, tmp_path, embedder):
     build_index(corpus_dir, tmp_path, embedder, faiss_kind="hnsw")
     store = IndexStore.open(tmp_path, embedder.model_id)
-    assert store.manifest["faiss"] == "hnsw"
+    assert store.manifest.faiss == "hnsw"
     searcher = Searcher(store, embedder)
     top = searcher.search("Who is in the AI Alliance Network?", k=3)[0]
     assert top.article_id == SEED_ID and "South Africa" in store.chunk_text(top.row)

@@ -15,14 +15,19 @@ from click.testing import CliRunner
 pytest.importorskip("onnxruntime", reason="the onnx extra (onnxruntime) is not installed")
 
 from bot.cli import cli  # noqa: E402
-from index.articles import load_corpus  # noqa: E402
-from index.chunking import DEFAULT_CHUNKING, Chunker, embedding_text  # noqa: E402
-from index.embedding import PACKAGED_MODEL_ID, Embedder  # noqa: E402
+from index.articles.readers import load_corpus  # noqa: E402
+from index.build.chunking import DEFAULT_CHUNKING, Chunker, embedding_text  # noqa: E402
+from index.embedders.factory import make_embedder  # noqa: E402
+from index.embedders.models import PACKAGED_MODEL_ID  # noqa: E402
+from index.embedders.onnx_model import META_FILE, MODEL_FILE, OnnxEmbedder  # noqa: E402
+from index.embedders.protocol import Embedder  # noqa: E402
+from index.embedders.torch_model import TorchEmbedder  # noqa: E402
 from index.errors import ConfigError, IndexMismatch  # noqa: E402
-from index.onnx_backend import META_FILE, MODEL_FILE, OnnxEmbedder, make_embedder  # noqa: E402
 from index.settings import IndexConfig  # noqa: E402
-from index.store import IndexStore, read_manifest  # noqa: E402
-from tests.conftest import MEMBERS, REPO, SEED_ID, SHIPPED_CORPUS, VerifyingQA  # noqa: E402
+from index.store.index_store import IndexStore  # noqa: E402
+from index.store.layout import read_manifest  # noqa: E402
+from tests.support.paths import MEMBERS, REPO, SEED_ID, SHIPPED_CORPUS  # noqa: E402
+from tests.support.verify import VerifyingQA  # noqa: E402
 
 ONNX_ID = f"{PACKAGED_MODEL_ID}+onnx-int8"
 
@@ -70,7 +75,7 @@ def test_export_writes_the_model_tokenizer_and_its_description(onnx_dir):
     assert (onnx_dir / "tokenizer.json").is_file()
 
 
-def _shipped_texts(embedder: Embedder) -> list[str]:
+def _shipped_texts(embedder: TorchEmbedder) -> list[str]:
     chunker = Chunker(embedder.tokenizer)
     return [
         embedding_text(article.title, chunk.text)
@@ -104,7 +109,7 @@ def test_tokenizer_lengths_and_chunks_match_the_torch_model(embedder, onnx_embed
 
 
 def test_an_onnx_index_records_its_model_and_the_torch_model_refuses_it(onnx_index, embedder):
-    assert read_manifest(onnx_index)["model"] == ONNX_ID
+    assert read_manifest(onnx_index).model == ONNX_ID
     with pytest.raises(IndexMismatch, match="onnx-int8.*run `geoqa index build`"):
         IndexStore.open(onnx_index, embedder.model_id, DEFAULT_CHUNKING.as_dict())
 
@@ -120,9 +125,10 @@ def test_questions_are_answered_over_an_onnx_index(onnx_index, onnx_embedder):
 
 
 def test_the_backend_setting_picks_the_embedder(onnx_dir, tmp_path):
-    assert isinstance(make_embedder(IndexConfig.from_env({})), Embedder)
+    assert isinstance(make_embedder(IndexConfig.from_env({})), TorchEmbedder)
     chosen = make_embedder(IndexConfig.from_env(_env(onnx_dir)))
     assert isinstance(chosen, OnnxEmbedder) and chosen.model_id == ONNX_ID
+    assert isinstance(chosen, Embedder)  # the protocol, checked on a loaded implementation
     with pytest.raises(ConfigError, match="run `geoqa index export-onnx`"):
         make_embedder(IndexConfig.from_env(_env(tmp_path / "none")))
     with pytest.raises(ConfigError, match="GEOQA_EMBED_BACKEND must be one of torch, onnx-int8"):
@@ -139,7 +145,7 @@ def test_a_missing_export_is_one_line_from_the_cli(tmp_path, corpus_dir):
 def test_querying_never_imports_torch(onnx_dir):
     script = (
         "import sys\n"
-        "from index.onnx_backend import OnnxEmbedder\n"
+        "from index.embedders.onnx_model import OnnxEmbedder\n"
         f"vec = OnnxEmbedder({str(onnx_dir)!r}).encode_query('Who leads the AI race?')\n"
         "assert vec.shape == (384,)\n"
         "assert 'torch' not in sys.modules, 'torch was imported'\n"

@@ -6,12 +6,12 @@ import datetime as dt
 
 import pytest
 
-from bench.calibrate import quotes_contain
+from bot.errors import InvalidQuestion
+from bot.eval import quotes_contain
 from bot.qa import MAX_QUESTION_CHARS, THRESHOLD
-from bot.render import to_text
-from index.errors import InvalidQuestion
-from index.search import Filters
-from tests.conftest import MEMBERS, SEED_ID
+from bot.render.terminal import to_text
+from index.store.search import Filters
+from tests.support.paths import MEMBERS, SEED_ID
 
 
 def test_alliance_question_quotes_the_member_countries_with_citations(qa):
@@ -109,8 +109,9 @@ def test_longest_allowed_question_is_answered(qa):
     assert qa.ask(question).question
 
 
-def test_non_english_question_gets_an_honest_answer(qa):
+def test_non_english_question_is_refused_with_the_closest_source(qa):
     answer = qa.ask("Qui fait partie du réseau d'alliance IA ? Кто входит в альянс?")
-    assert answer.found in (True, False)  # answered either way; verbatim checked by the fixture
-    if not answer.found:
-        assert "don't cover" in answer.lead
+    # Measured: no English sentence scores above the threshold, so it is an honest refusal
+    # that points at the alliance article rather than a quote in the wrong language.
+    assert not answer.found and answer.quotes == [] and "don't cover" in answer.lead
+    assert [s.article_id for s in answer.sources][:1] == [SEED_ID]

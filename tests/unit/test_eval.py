@@ -1,8 +1,8 @@
-"""`geoqa eval`: BEIR retrieval metrics and RGB answer evaluation, on tiny invented fixtures."""
+"""Evaluation without the model: retrieval metrics, reading RGB and BEIR files (a bad one is one
+line naming it), and when an answer counts as containing the expected one."""
 
 from __future__ import annotations
 
-import json
 import math
 import shutil
 from pathlib import Path
@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bot.eval import PASSAGE_TITLE, contains_answer, load_rgb
-from bot.eval_cli import eval_group
-from index.eval import mrr_at, ndcg_at, rank, recall_at, score_runs
-from index.store import current_build
+from bot.cli import cli
+from bot.eval import contains_answer, load_calibration
+from index.eval.data import DatasetError
+from index.eval.metrics import mrr_at, ndcg_at, rank, recall_at, score_runs
+from index.eval.rgb import load_rgb
+from tests.support.paths import CALIBRATION, FIXTURES
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
 BEIR_TINY = FIXTURES / "beir_tiny"
 RGB_TINY = FIXTURES / "rgb_tiny.jsonl"
 METRICS = {"ndcg_at_10", "recall_at_10", "recall_at_100", "mrr_at_10"}
@@ -26,7 +27,7 @@ RUN = {"d3": 0.9, "d1": 0.8, "dx": 0.7, "d2": 0.6}  # ranks: d3, d1, dx, d2
 
 
 def run_eval(embedder, *args: str):
-    return CliRunner().invoke(eval_group, list(args), obj={"embedder": embedder})
+    return CliRunner().invoke(cli, ["eval", *args], obj={"embedder": embedder})
 
 
 # ------------------------------------------------------------------------------ metrics
@@ -88,83 +89,6 @@ def test_scores_are_means_over_the_judged_queries_and_a_missing_run_scores_zero(
     assert set(scores) == METRICS
 
 
-# --------------------------------------------------------------------------- retrieval
-
-
-@pytest.mark.parametrize("mode", ["dense", "bm25", "hybrid"])
-def test_retrieval_command_scores_the_tiny_beir_set(embedder, tmp_path_factory, mode):
-    index_dir = tmp_path_factory.getbasetemp() / "eval-beir-tiny"  # shared: built once
-    result = run_eval(
-        embedder, "retrieval", "--beir", str(BEIR_TINY), "--mode", mode,
-        "--index-dir", str(index_dir), "--json",
-    )  # fmt: skip
-    assert result.exit_code == 0, result.output
-    report = json.loads(result.stdout)
-    assert set(report) == METRICS | {"mode", "queries", "documents"}
-    assert (report["mode"], report["queries"], report["documents"]) == (mode, 4, 7)
-    assert report["recall_at_100"] == 1.0
-    assert report["ndcg_at_10"] >= 0.9 and report["mrr_at_10"] >= 0.9
-
-
-def test_a_second_retrieval_run_reuses_the_index(embedder, tmp_path):
-    args = ["retrieval", "--beir", str(BEIR_TINY), "--index-dir", str(tmp_path), "--json"]
-    first = run_eval(embedder, *args)
-    build = current_build(tmp_path)
-    second = run_eval(embedder, *args, "--mode", "bm25")
-    assert first.exit_code == second.exit_code == 0
-    assert current_build(tmp_path) == build  # the live build was current: nothing rebuilt
-
-
-def test_retrieval_text_output_names_each_metric(embedder, tmp_path):
-    result = run_eval(embedder, "retrieval", "--beir", str(BEIR_TINY), "--index-dir", str(tmp_path))
-    assert result.exit_code == 0, result.output
-    assert "4 queries, 7 documents, mode hybrid" in result.output
-    for label in ("nDCG@10", "Recall@10", "Recall@100", "MRR@10"):
-        assert label in result.output
-
-
-# ----------------------------------------------------------------------------- answers
-
-
-def test_answers_command_reports_accuracy_refusals_and_verbatim_quotes(embedder, tmp_path):
-    result = run_eval(
-        embedder, "answers", "--rgb", str(RGB_TINY), "--index-dir", str(tmp_path), "--json"
-    )
-    assert result.exit_code == 0, result.output
-    report = json.loads(result.stdout)
-    assert report == {"accuracy": 1.0, "refusal_rate": 1.0, "verbatim_rate": 1.0, "n": 3}
-
-
-class CountingEmbedder:
-    """The session's embedder, recording every text it is asked to embed."""
-
-    def __init__(self, inner) -> None:
-        self.inner = inner
-        self.texts: list[str] = []
-
-    def __getattr__(self, name):
-        return getattr(self.inner, name)
-
-    def encode(self, texts):
-        self.texts.extend(texts)
-        return self.inner.encode(texts)
-
-
-def test_no_passage_is_embedded_twice_within_or_across_runs(embedder, tmp_path):
-    counting = CountingEmbedder(embedder)
-    args = ["answers", "--rgb", str(RGB_TINY), "--index-dir", str(tmp_path), "--json"]
-    assert run_eval(counting, *args).exit_code == 0
-    passages = [t for t in counting.texts if t.startswith(f"{PASSAGE_TITLE}\n\n")]
-    assert len(passages) == 9  # 3 questions x 3 passages, asked twice each, embedded once
-    assert len(counting.texts) == len(set(counting.texts))  # sentences too: each text once
-    counting.texts.clear()
-    again = run_eval(counting, *args[:-1])  # and as text this time
-    assert again.exit_code == 0, again.output
-    assert not [t for t in counting.texts if t.startswith(f"{PASSAGE_TITLE}\n\n")]
-    for label in ("3 questions", "accuracy", "refusal rate", "verbatim rate"):
-        assert label in again.output
-
-
 def test_rgb_cases_use_positive_and_negative_passages_but_never_positive_wrong():
     cases = load_rgb(RGB_TINY)
     assert [len(c.positive) + len(c.negative) for c in cases] == [3, 3, 3]
@@ -179,6 +103,16 @@ def test_an_answer_needs_every_part_in_any_spelling_ignoring_case():
     assert contains_answer(["Mira\n Tolland with Esko Varn"], parts)  # whitespace runs ignored
     assert not contains_answer(["founded by Mira Tolland alone"], parts)
     assert not contains_answer([], parts)
+
+
+def test_the_calibration_file_reads_and_a_bad_one_is_one_line(tmp_path):
+    cases = load_calibration(CALIBRATION)
+    assert len(cases) == 48 and all("q" in c for c in cases)
+    assert "expect" in cases[0] and "expect" not in cases[-1]
+    bad = tmp_path / "cases.json"
+    bad.write_text('{"answerable": []}')
+    with pytest.raises(DatasetError, match="cases.json: expected 'answerable' and"):
+        load_calibration(bad)
 
 
 # ------------------------------------------------------------------------ bad data files
@@ -224,15 +158,15 @@ def _one_line_error(result, *needles: str) -> None:
         ),
     ],
 )
-def test_a_bad_beir_file_is_one_line_naming_it(embedder, tmp_path, damage, needles):
+def test_a_bad_beir_file_is_one_line_naming_it(fake_embedder, tmp_path, damage, needles):
     folder = _beir_copy(tmp_path)
     damage(folder)
-    result = run_eval(embedder, "retrieval", "--beir", str(folder), "--index-dir", str(tmp_path))
+    result = run_eval(fake_embedder, "retrieval", "--beir", str(folder), "--index", str(tmp_path))
     _one_line_error(result, *needles)
 
 
-def test_a_missing_beir_folder_is_one_line(embedder, tmp_path):
-    result = run_eval(embedder, "retrieval", "--beir", str(tmp_path / "nope"))
+def test_a_missing_beir_folder_is_one_line(fake_embedder, tmp_path):
+    result = run_eval(fake_embedder, "retrieval", "--beir", str(tmp_path / "nope"))
     _one_line_error(result, "nope", "no such folder")
 
 
@@ -248,9 +182,9 @@ def test_a_missing_beir_folder_is_one_line(embedder, tmp_path):
         ('{"query": "", "answer": "a", "positive": ["p"], "negative": []}\n', ["'query'"]),
     ],
 )
-def test_a_bad_rgb_file_is_one_line_naming_it(embedder, tmp_path, content, needles):
+def test_a_bad_rgb_file_is_one_line_naming_it(fake_embedder, tmp_path, content, needles):
     path = tmp_path / "rgb.jsonl"
     if content is not None:
         path.write_text(content)
-    result = run_eval(embedder, "answers", "--rgb", str(path), "--index-dir", str(tmp_path / "ix"))
+    result = run_eval(fake_embedder, "answers", "--rgb", str(path), "--index", str(tmp_path / "ix"))
     _one_line_error(result, "rgb.jsonl", *needles)

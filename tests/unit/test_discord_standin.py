@@ -13,9 +13,9 @@ import discord.http
 import pytest
 from discord import app_commands
 
-from tests.discord_standin import (
+from tests.support.discord import (
     DiscordStandIn,
-    _FrameEncoder,
+    FrameEncoder,
     point_discord_py_at,
     running_client,
 )
@@ -321,7 +321,7 @@ def test_point_discord_py_at_patches_and_restores():
 
 
 def test_zlib_stream_frames_decode_like_discord_py():
-    encoder = _FrameEncoder("zlib-stream", allowed=True)
+    encoder = FrameEncoder("zlib-stream", allowed=True)
     decompressor = zlib.decompressobj()
     for text in ('{"op": 10}', '{"op": 11}'):
         frame = encoder.encode(text)

@@ -6,261 +6,46 @@ served by a local web server on 127.0.0.1 (the ``fixture_site`` fixture).
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 from click.testing import CliRunner
 
-from index.articles import read_article, split_front_matter
-from index.cli import main_group
-from index.errors import ConfigError
-from index.fetch import FetchError, FetchLimits, SafeFetcher, address_problem
-from index.ingest import Draft, KnownArticles, Rejected, add_sources, file_slug, write_article
-from index.search import Searcher
+from bot.cli import cli
+from index.articles.frontmatter import split_front_matter
+from index.articles.model import Draft
+from index.articles.readers import read_article
+from index.articles.slugs import file_slug
+from index.errors import ConfigError, Rejected
+from index.ingest.corpus import KnownArticles, write_article
+from index.ingest.fetch import FetchError, FetchLimits, SafeFetcher, address_problem
+from index.ingest.ingester import add_sources
+from index.ingest.urls import normalize_url, strip_tracking
 from index.settings import IndexConfig
-from index.store import IndexStore
-from index.urls import normalize_url, strip_tracking
-from tests.conftest import FIXTURE_ARTICLES, FixtureSite, VerifyingQA
+from tests.support.pages import (
+    ARTICLES,
+    BOILERPLATE_PAGE,
+    CORRIN,
+    DREVNA,
+    FURNITURE,
+    HARWICK,
+    OSKARSHOLM,
+    PELLMOOR,
+    SALTMARSH,
+    UNTITLED_PAGE,
+    VERIDIAN,
+    article_page,
+    atom_feed,
+    rss_feed,
+)
+from tests.support.paths import FIXTURE_ARTICLES
+from tests.support.site import FixtureSite
 
-FIXTURE_NOTE = "This article is an invented fixture for geoqa's tests."
 PUBLIC_HOST = "news.fixture-public.test"  # "resolves" to a public address in the tests below
 PUBLIC_ADDRESS = "93.184.215.14"
 INTERNAL_HOST = "intranet.fixture.test"  # "resolves" to a private address
-
-
-@dataclass(frozen=True)
-class FixtureArticle:
-    """An invented news article, served as a realistic web page."""
-
-    slug: str
-    title: str
-    outlet: str
-    author: str
-    published: str | None
-    paragraphs: tuple[str, ...]
-
-    @property
-    def path(self) -> str:
-        return f"/news/{self.slug}"
-
-
-VERIDIAN = FixtureArticle(
-    "veridian-straits-pact",
-    "Veridian Straits Pact Caps AI Chip Transfers",
-    "Fixture Herald",
-    "Lena Okafor",
-    "2025-08-14",
-    (
-        FIXTURE_NOTE,
-        "Negotiators from the five Veridian Straits states agreed on Thursday to cap transfers of"
-        " AI accelerators to 12,000 units a year per buyer, ending nine months of talks in the"
-        " port city of Amberlow.",
-        "The pact also bans the resale of quartz-cooled inference racks to third countries, a"
-        " measure the Amberlow delegation had demanded since the first round.",
-        "Trade minister Pilar Vance said the cap would be reviewed in 2027 and that exporters who"
-        " break it would lose their licences for three years.",
-    ),
-)
-OSKARSHOLM = FixtureArticle(
-    "oskarsholm-sovereign-model",
-    "Oskarsholm Lab Trains Sovereign Language Model",
-    "Fixture Herald",
-    "Tomas Brandt",
-    "2025-05-02",
-    (
-        FIXTURE_NOTE,
-        "The state laboratory of Oskarsholm finished training a sovereign language model on 4,096"
-        " domestic accelerators, its director told parliament on Friday.",
-        "The model, called Fjellrev, was trained only on documents held in national archives,"
-        " and will be offered to ministries before the end of the year.",
-        "Critics in the opposition said the project cost 800 million crowns and duplicated"
-        " commercial systems that are already available.",
-    ),
-)
-HARWICK = FixtureArticle(
-    "harwick-levy-delayed",
-    "Harwick Tariff Board Delays Accelerator Levy",
-    "Fixture Herald",
-    "Mina Castell",
-    "2025-09-30",
-    (
-        FIXTURE_NOTE,
-        "The Harwick tariff board postponed its planned levy on imported AI accelerators by six"
-        " months after chip importers warned of shortages in the winter.",
-        "The levy, set at eleven percent of the declared value, will now take effect in April,"
-        " the board said in a short statement on Tuesday evening.",
-        "Importers welcomed the delay but asked the board to publish the list of exempt research"
-        " institutes well before the new date.",
-    ),
-)
-SALTMARSH = FixtureArticle(
-    "saltmarsh-summit",
-    "Saltmarsh Summit Ends Without AI Treaty",
-    "Le Fixture Quotidien",
-    "Élodie Marchetti",
-    "2025-07-11",
-    (
-        FIXTURE_NOTE,
-        "Delegates at the Saltmarsh summit left the Café des Dunes conference hall without"
-        " signing the draft treaty on military uses of AI, after two days of closed meetings.",
-        "The host government said the text would be sent back to a working group, which is due"
-        " to meet again in the spring in the city of Brielle.",
-        "Observers noted that only four of the eleven delegations had sent ministers, and that the"
-        " final communiqué did not mention autonomous weapons at all.",
-    ),
-)
-PELLMOOR = FixtureArticle(
-    "pellmoor-cloud-region",
-    "Pellmoor Cloud Region Approved by Planners",
-    "Atom Fixture Daily",
-    "Rafe Lindqvist",
-    "2025-04-22",
-    (
-        FIXTURE_NOTE,
-        "Planners in Pellmoor approved a cloud region of three data halls on the old airfield,"
-        " ending a dispute over water use that lasted two years.",
-        "The operator promised to cool the halls with recycled water only and to pay for a new"
-        " treatment plant that the town council has wanted since 2019.",
-        "Construction is expected to start in the autumn and to employ about 700 people,"
-        " according to the planning documents published on Monday.",
-    ),
-)
-DREVNA = FixtureArticle(
-    "drevna-licensing-portal",
-    "Drevna Export Office Opens Licensing Portal",
-    "Atom Fixture Daily",
-    "Rafe Lindqvist",
-    "2025-10-05",
-    (
-        FIXTURE_NOTE,
-        "The Drevna export office opened an online portal for licences to ship AI chips abroad,"
-        " replacing the paper forms that exporters had to file in person.",
-        "Officials said the portal would decide simple cases within ten working days, and that"
-        " appeals would still go to the trade tribunal in the capital.",
-        "Exporters said the first week was slow because the portal rejected invoices written in"
-        " any currency other than the Drevnan mark.",
-    ),
-)
-CORRIN = FixtureArticle(
-    "corrin-open-weights",
-    "Corrin Valley Researchers Publish Open Weights",
-    "Fixture Herald",
-    "Ivo Sandoval",
-    None,
-    (
-        FIXTURE_NOTE,
-        "Researchers at the Corrin Valley institute published the weights of their translation"
-        " model, saying it covered nineteen regional languages spoken along the valley.",
-        "The institute said it had removed personal data from the training set and invited"
-        " outside groups to test the model for errors before it is used in schools.",
-        "A spokesperson declined to say how many accelerators were used to train the system or"
-        " how long the training had taken.",
-    ),
-)
-ARTICLES = (VERIDIAN, OSKARSHOLM, HARWICK, SALTMARSH, PELLMOOR, DREVNA, CORRIN)
-
-FURNITURE = (
-    "Subscribe for one credit",
-    "Advertisement",
-    "Ten fixture gadgets",
-    "quietreader",
-    "What a load of nonsense",
-    "cookies",
-    "All rights reserved",
-)
-
-
-def article_page(article: FixtureArticle, canonical: str | None) -> str:
-    """A realistic news page: navigation, an ad, related links and comments around the article."""
-    date = (
-        f'<meta property="article:published_time" content="{article.published}T08:30:00Z">\n'
-        if article.published
-        else ""
-    )
-    link = f'<link rel="canonical" href="{canonical}">\n' if canonical else ""
-    body = "\n".join(f"<p>{p}</p>" for p in article.paragraphs)
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>{article.title} | {article.outlet}</title>
-<meta property="og:title" content="{article.title}">
-<meta property="og:site_name" content="{article.outlet}">
-<meta name="author" content="{article.author}">
-{date}{link}</head>
-<body>
-<nav class="site-nav"><a href="/">Home</a> <a href="/world">World</a>
-<a href="/tech">Technology</a> <a href="/subscribe">Subscribe for one credit a week</a></nav>
-<div class="ad-banner">Advertisement: the fixture router of your dreams, half price today!</div>
-<main>
-<article>
-<h1>{article.title}</h1><p class="byline">By {article.author}</p>
-{body}
-</article>
-<aside class="related"><h2>Most read</h2><ul>
-<li><a href="/gadgets">Ten fixture gadgets you must own this summer</a></li>
-<li><a href="/quiz">Quiz: which fictional capital are you?</a></li></ul></aside>
-<section id="comments" class="comments"><h2>Comments (2)</h2>
-<div class="comment"><p class="comment-author">quietreader</p>
-<p>What a load of nonsense, the pact will never hold and everyone knows it.</p></div>
-<div class="comment"><p class="comment-author">harbourwatcher</p>
-<p>Great reporting as always, thank you for covering this story in detail.</p></div>
-</section>
-</main>
-<footer><p>We use cookies to improve your experience.</p>
-<p>Copyright Fixture Media. All rights reserved.</p><a href="/privacy">Privacy</a></footer>
-</body>
-</html>
-"""
-
-
-UNTITLED_PAGE = (
-    "<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>"
-    "<nav><a href='/'>Home</a> <a href='/world'>World</a></nav><article>"
-    + "".join(f"<p>{p}</p>" for p in OSKARSHOLM.paragraphs)
-    + "</article><footer><p>Copyright Fixture Media.</p></footer></body></html>"
-)
-BOILERPLATE_PAGE = """<!DOCTYPE html><html><head><title>Fixture Herald</title></head><body>
-<nav><a href="/">Home</a> <a href="/world">World</a> <a href="/tech">Technology</a></nav>
-<div class="paywall"><p>Subscribe to keep reading.</p></div>
-<footer><p>We use cookies.</p><p>Copyright Fixture Media.</p></footer></body></html>
-"""
-
-
-def rss_feed(site: FixtureSite, articles: list[FixtureArticle]) -> str:
-    items = "\n".join(
-        f"""<item><title>{a.title}</title><link>{site.url(a.path)}</link>
-<guid>{site.url(a.path)}</guid><pubDate>{rfc822(a.published)}</pubDate></item>"""
-        for a in articles
-    )
-    return f"""<?xml version="1.0" encoding="utf-8"?>
-<rss version="2.0"><channel><title>Fixture Herald: AI</title><link>{site.url("/")}</link>
-<description>Invented fixture feed for geoqa's tests.</description>
-{items}
-</channel></rss>
-"""
-
-
-def rfc822(day: str | None) -> str:
-    return dt.date.fromisoformat(day or "2025-01-01").strftime("%a, %d %b %Y 08:30:00 +0000")
-
-
-def atom_feed(articles: list[FixtureArticle]) -> str:
-    entries = "\n".join(
-        f"""<entry><title>{a.title}</title><link href="../news/{a.slug}"/>
-<id>urn:fixture:{a.slug}</id><updated>{a.published}T08:30:00Z</updated></entry>"""
-        for a in articles
-    )
-    return f"""<?xml version="1.0" encoding="utf-8"?>
-<feed xmlns="http://www.w3.org/2005/Atom"><title>Atom Fixture Daily</title>
-<id>urn:fixture:atom</id><updated>2025-10-05T08:30:00Z</updated>
-{entries}
-</feed>
-"""
 
 
 @pytest.fixture(scope="module")
@@ -438,11 +223,11 @@ def test_adding_the_same_article_again_writes_nothing(site, empty_corpus):
 def test_cli_says_already_in_corpus(site, empty_corpus):
     url = site.url(VERIDIAN.path)
     obj = {"env": {"GEOQA_CORPUS_DIR": str(empty_corpus), "GEOQA_ALLOW_PRIVATE_URLS": "1"}}
-    first = CliRunner().invoke(main_group, ["add", url, "--no-index"], obj=obj)
+    first = CliRunner().invoke(cli, ["add", url, "--no-index"], obj=obj)
     assert first.exit_code == 0, first.output
     (path,) = empty_corpus.iterdir()
     assert first.stdout == f"added {path}: {VERIDIAN.title}\n"
-    second = CliRunner().invoke(main_group, ["add", f"{url}?utm_source=x", "--no-index"], obj=obj)
+    second = CliRunner().invoke(cli, ["add", f"{url}?utm_source=x", "--no-index"], obj=obj)
     assert second.exit_code == 0
     assert second.stdout == f"already in corpus: {path} ({url}?utm_source=x)\n"
     assert all_entries(empty_corpus) == {path.name}
@@ -651,7 +436,7 @@ def test_cli_json_reports_added_duplicates_and_failures(site, empty_corpus):
     good, bad = site.url(DREVNA.path), site.url("/missing-page")
     env = {"GEOQA_CORPUS_DIR": str(empty_corpus), "GEOQA_ALLOW_PRIVATE_URLS": "1"}
     result = CliRunner().invoke(
-        main_group, ["add", good, bad, good, "--no-index", "--json"], obj={"env": env}
+        cli, ["add", good, bad, good, "--no-index", "--json"], obj={"env": env}
     )
     assert result.exit_code == 1
     out = json.loads(result.stdout)
@@ -668,7 +453,7 @@ def test_cli_json_reports_added_duplicates_and_failures(site, empty_corpus):
 def test_cli_refuses_loopback_without_the_setting(site, empty_corpus):
     url = site.url(DREVNA.path)
     result = CliRunner().invoke(
-        main_group,
+        cli,
         ["add", url, "--no-index", "--json"],
         obj={"env": {"GEOQA_CORPUS_DIR": str(empty_corpus)}},
     )
@@ -677,39 +462,6 @@ def test_cli_refuses_loopback_without_the_setting(site, empty_corpus):
         {"url": url, "reason": "refused: 127.0.0.1 is a loopback address"}
     ]
     assert all_entries(empty_corpus) == set()
-
-
-def test_add_updates_the_index_embedding_only_the_new_chunks(
-    site, corpus_copy, index_copy, embedder
-):
-    env = {
-        "GEOQA_CORPUS_DIR": str(corpus_copy),
-        "GEOQA_INDEX_DIR": str(index_copy),
-        "GEOQA_ALLOW_PRIVATE_URLS": "1",
-    }
-    before = IndexStore.open(index_copy)
-    result = CliRunner().invoke(
-        main_group,
-        ["add", site.url(VERIDIAN.path), "--json"],
-        obj={"env": env, "embedder": embedder},
-    )
-    assert result.exit_code == 0, result.output
-    out = json.loads(result.stdout)
-    article_id = Path(out["added"][0]["path"]).stem
-    store = IndexStore.open(index_copy)
-    assert article_id in store.by_id and article_id not in before.by_id
-    new_rows = [r for r in range(store.size) if store.chunk(r).article_id == article_id]
-    summary = out["index"]
-    assert summary["embedded"] == len(new_rows) >= 1
-    assert summary["reused"] == summary["chunks"] - len(new_rows) == before.size
-    assert summary["articles"] == len(before.articles) + 1
-    hits = Searcher(store, embedder).search("resale of quartz-cooled inference racks")
-    assert hits[0].article_id == article_id
-    answer = VerifyingQA.open(index_copy, embedder).ask(
-        "How many AI accelerators may each buyer get under the Veridian Straits pact?"
-    )
-    assert answer.found and "12,000 units a year" in answer.quotes[0].text
-    assert answer.source(answer.quotes[0].n).article_id == article_id
 
 
 def test_the_allow_private_setting_is_read_as_yes_or_no():

@@ -1,0 +1,114 @@
+"""Driving the geoqa Discord bot against the stand-in: a recording engine, the bot's settings,
+running a scenario, slash commands, and a stand-in served from its own thread."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import threading
+
+from bot.answer import Answer, Quote, Source
+from bot.discord.client import GeoqaBot
+from bot.engine import Engine
+from bot.settings import DiscordConfig
+from tests.support.discord import DiscordStandIn, running_client
+from tests.support.paths import SEED_ID
+from tests.support.verify import VerifyingQA
+
+CALLBACK = r"/interactions/\d+/[^/]+/callback"
+FOLLOWUP = r"/webhooks/\d+/[^/]+"
+ORIGINAL = r"/webhooks/\d+/[^/]+/messages/@original"
+EPHEMERAL = 64
+QUESTION = "Who is in the AI Alliance Network?"
+
+
+class RecordingEngine(Engine):
+    """The real engine, noting which thread each question ran on."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, qa_factory=VerifyingQA.open, **kwargs)
+        self.threads: list[str] = []
+
+    def ask(self, question, filters=None):
+        self.threads.append(threading.current_thread().name)
+        return super().ask(question, filters)
+
+
+def config(server: DiscordStandIn, **changes) -> DiscordConfig:
+    base = DiscordConfig(
+        token=server.token,
+        guild_id=server.guild_id,
+        cooldown_s=0,
+        concurrency=2,
+        admin_role_ids=frozenset(),
+        admin_user_ids=frozenset(),
+    )
+    return dataclasses.replace(base, **changes)
+
+
+def run_bot(engine: Engine, scenario, **config_changes) -> None:
+    """Start the real bot against a fresh stand-in, run ``scenario(server, bot)``, shut down."""
+
+    async def main():
+        async with DiscordStandIn() as server:
+            bot = GeoqaBot(engine, config(server, **config_changes), guild_ready_timeout=0.05)
+            async with running_client(bot, server.token):
+                await scenario(server, bot)
+
+    asyncio.run(asyncio.wait_for(main(), 90))
+
+
+def embed_text(request) -> str:
+    return "\n".join(
+        f"{e.get('title', '')}\n{e.get('description', '')}" for e in request.json["embeds"]
+    )
+
+
+async def slash(server, name, options=None, user=None, guild=True):
+    mark = server.mark()
+    await server.dispatch(
+        "INTERACTION_CREATE",
+        server.slash_command_interaction(name, options, user=user, guild=guild),
+    )
+    return mark
+
+
+def long_answer(store) -> Answer:
+    """A real answer of many whole paragraphs of the seed article (verbatim spans)."""
+    text = store.text(SEED_ID)
+    quotes, start = [], 0
+    for paragraph in text.split("\n\n"):
+        start = text.index(paragraph, start)
+        if not paragraph.startswith("#"):
+            quotes.append(Quote(1, paragraph, SEED_ID, start, start + len(paragraph), 1.0))
+        start += len(paragraph)
+    info = store.by_id[SEED_ID]
+    source = Source(1, SEED_ID, info.title, info.source, info.url, info.published)
+    return Answer("Tell me everything", True, quotes[0].text[:80], quotes * 3, [source])
+
+
+@contextlib.contextmanager
+def standin_in_a_thread():
+    """A stand-in served from its own thread and loop, for a bot running elsewhere."""
+    ready = threading.Event()
+    box: dict = {}
+
+    def serve():
+        async def main():
+            async with DiscordStandIn() as server:
+                box.update(server=server, loop=asyncio.get_running_loop())
+                box["done"] = box["loop"].create_future()
+                ready.set()
+                await box["done"]
+
+        asyncio.run(main())
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    assert ready.wait(10)
+    try:
+        yield box["server"], box["loop"]
+    finally:
+        box["loop"].call_soon_threadsafe(box["done"].set_result, None)
+        thread.join(10)

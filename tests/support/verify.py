@@ -1,0 +1,25 @@
+"""The real QA engine, checking that every answer it gives quotes its articles verbatim."""
+
+from __future__ import annotations
+
+from bot.qa import QA
+
+
+def assert_verbatim(answer, store) -> None:
+    """Fail unless every quote is ``article_text[start:end]`` and cut at word boundaries."""
+    for quote in answer.quotes:
+        text = store.text(quote.article_id)
+        assert text[quote.start : quote.end] == quote.text, quote
+        assert quote.start == 0 or not text[quote.start - 1].isalnum(), quote
+        assert quote.end == len(text) or not text[quote.end].isalnum(), quote
+        assert answer.source(quote.n).article_id == quote.article_id
+
+
+class VerifyingQA(QA):
+    """The real engine, checking every answer it gives: each quote is a verbatim, whole-word span
+    of the stored article it cites. Every test that answers questions goes through it."""
+
+    def ask(self, question, filters=None, k=None):
+        answer = super().ask(question, filters, k)
+        assert_verbatim(answer, self.store)
+        return answer
