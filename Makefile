@@ -1,4 +1,5 @@
-# geoqa: `make run` (set up, build the index if needed, open the REPL) and `make test`.
+# geoqa: `make run` (set up, build the index if needed, open the REPL), `make test` (everything)
+# and `make test-fast` (the unit tests: seconds, no model).
 SHELL := /bin/bash
 .SHELLFLAGS := -eo pipefail -c
 .DEFAULT_GOAL := run
@@ -17,7 +18,7 @@ export TOKENIZERS_PARALLELISM ?= false
 # Silence pip's notes about missing local mirrors on machines that configure them.
 PIP_FILTER := { grep -v "is ignored: it is neither" || true; }
 
-.PHONY: run test bot setup index lint format bench clean
+.PHONY: run test test-fast bot setup index lint format bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +40,9 @@ bot: index
 test: setup
 	$(BIN)/ruff check bot index tests bench
 	$(BIN)/python -m pytest -q
+
+test-fast: setup
+	$(BIN)/python -m pytest -q tests/unit
 
 lint: setup
 	$(BIN)/ruff check bot index tests bench

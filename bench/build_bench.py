@@ -23,10 +23,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic import write_corpus  # noqa: E402
 
-from index.build import build_index  # noqa: E402
-from index.chunking import embedding_text  # noqa: E402
-from index.embedding import DEFAULT_MODEL, ENCODE_BATCH, Embedder, resolve_model  # noqa: E402
-from index.store import IndexStore  # noqa: E402
+from index.build.builder import build_index  # noqa: E402
+from index.build.chunking import embedding_text  # noqa: E402
+from index.embedders.models import DEFAULT_MODEL, resolve_model  # noqa: E402
+from index.embedders.torch_model import ENCODE_BATCH, TorchEmbedder  # noqa: E402
+from index.store.index_store import IndexStore  # noqa: E402
 
 
 def langchain_build(texts: list[str]) -> float | None:
@@ -56,7 +57,7 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    embedder = Embedder()
+    embedder = TorchEmbedder()
     embedder.model  # noqa: B018 - loaded before anything is timed
     with tempfile.TemporaryDirectory() as tmp:
         corpus, index = Path(tmp) / "corpus", Path(tmp) / "index"

@@ -24,12 +24,12 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bot.discord_app import GeoqaBot  # noqa: E402
+from bot.discord.client import GeoqaBot  # noqa: E402
 from bot.engine import Engine  # noqa: E402
 from bot.settings import DiscordConfig  # noqa: E402
-from index.build import build_index  # noqa: E402
-from index.embedding import Embedder  # noqa: E402
-from tests.discord_standin import DiscordStandIn, running_client  # noqa: E402
+from index.build.builder import build_index  # noqa: E402
+from index.embedders.torch_model import TorchEmbedder  # noqa: E402
+from tests.support.discord import DiscordStandIn, running_client  # noqa: E402
 
 QUESTIONS = [
     "Who is in the AI Alliance Network?",
@@ -112,7 +112,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=2)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    embedder = Embedder()
+    embedder = TorchEmbedder()
     with tempfile.TemporaryDirectory() as tmp:
         build_index(REPO / "corpus", Path(tmp), embedder)
         engine = Engine(REPO / "corpus", Path(tmp), embedder)

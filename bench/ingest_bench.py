@@ -29,11 +29,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic import TOPICS, article_text, write_corpus  # noqa: E402
 
-from index.articles import extract_html  # noqa: E402
-from index.build import build_index  # noqa: E402
-from index.embedding import Embedder  # noqa: E402
-from index.fetch import SafeFetcher  # noqa: E402
-from index.ingest import add_sources  # noqa: E402
+from index.articles.html import extract_html  # noqa: E402
+from index.build.builder import build_index  # noqa: E402
+from index.embedders.torch_model import TorchEmbedder  # noqa: E402
+from index.ingest.fetch import SafeFetcher  # noqa: E402
+from index.ingest.ingester import add_sources  # noqa: E402
 
 
 def make_pages(n: int, seed: int = 11) -> dict[str, bytes]:
@@ -109,7 +109,7 @@ def all_at_once(urls, corpus, index, embedder, fetcher) -> dict:
 
 
 def run(pages: int, base: int) -> dict:
-    embedder = Embedder()
+    embedder = TorchEmbedder()
     embedder.model  # noqa: B018 - loaded before anything is timed
     html = make_pages(pages)
     extract_html(next(iter(html.values())).decode())  # trafilatura imported before timing too

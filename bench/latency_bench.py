@@ -32,12 +32,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic import COUNTRIES, TOPICS, article_text  # noqa: E402
 
 from bot.qa import QA  # noqa: E402
-from index.articles import Article, load_corpus  # noqa: E402
-from index.build import build_index  # noqa: E402
-from index.chunking import DEFAULT_CHUNKING, Chunk, Chunker, embedding_text  # noqa: E402
-from index.embedding import Embedder  # noqa: E402
-from index.lexical import LexicalIndex  # noqa: E402
-from index.store import FORMAT_VERSION, IndexStore, new_build_folder, publish, write_build  # noqa: E402
+from index.articles.model import Article  # noqa: E402
+from index.articles.readers import load_corpus  # noqa: E402
+from index.build.builder import build_index  # noqa: E402
+from index.build.chunking import DEFAULT_CHUNKING, Chunk, Chunker, embedding_text  # noqa: E402
+from index.build.manifest import FORMAT_VERSION, Manifest  # noqa: E402
+from index.embedders.torch_model import TorchEmbedder  # noqa: E402
+from index.store.index_store import IndexStore  # noqa: E402
+from index.store.layout import new_build_folder, publish  # noqa: E402
+from index.store.lexical import LexicalIndex  # noqa: E402
+from index.store.writer import write_build  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 POOL = 2000
@@ -66,7 +70,7 @@ def paragraph_chunks(article: Article) -> list[Chunk]:
     return chunks
 
 
-def build_sized_index(folder: Path, size: int, embedder: Embedder, pool: np.ndarray) -> None:
+def build_sized_index(folder: Path, size: int, embedder: TorchEmbedder, pool: np.ndarray) -> None:
     """Write an index of the real corpus plus filler, ``size`` chunks in all."""
     rng = random.Random(size)
     real = load_corpus(REPO / "corpus").articles
@@ -83,17 +87,17 @@ def build_sized_index(folder: Path, size: int, embedder: Embedder, pool: np.ndar
     vectors = pool[np.arange(len(chunks)) % len(pool)] + 0.05 * noise.astype(np.float32)
     vectors[: len(real_chunks)] = embedder.encode(texts[: len(real_chunks)])
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    manifest = {
-        "format": FORMAT_VERSION,
-        "model": embedder.model_id,
-        "dim": embedder.dim,
-        "chunking": DEFAULT_CHUNKING.as_dict(),
-        "faiss": "flat",
-        "articles": len(articles),
-        "chunks": len(chunks),
-        "built_at": "bench",
-        "corpus_fingerprint": "bench",
-    }
+    manifest = Manifest(
+        format=FORMAT_VERSION,
+        model=embedder.model_id,
+        dim=embedder.dim,
+        chunking=DEFAULT_CHUNKING.as_dict(),
+        faiss="flat",
+        articles=len(articles),
+        chunks=len(chunks),
+        built_at="bench",
+        corpus_fingerprint="bench",
+    )
     tmp = new_build_folder(folder)
     write_build(
         tmp, articles, chunks, vectors.astype(np.float32), LexicalIndex.build(texts), manifest
@@ -168,7 +172,7 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=120)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    embedder = Embedder()
+    embedder = TorchEmbedder()
     rng = random.Random(0)
     pool = embedder.encode([article_text(rng, paragraphs=1) for _ in range(POOL)])
     result: dict = {"questions": args.questions, "sizes": {}}

@@ -4,12 +4,12 @@
         [--scifact DIR] [--sample 2000] [--no-ndcg] [--torch-cache FILE] [--json]
 
 Throughput: the same chunk texts (synthetic articles cut by geoqa's chunker, title prepended as
-in a build) embedded by ``Embedder.encode`` and ``OnnxEmbedder.encode`` in one process, torch
+in a build) embedded by ``TorchEmbedder.encode`` and ``OnnxEmbedder.encode`` in one process, torch
 first, then onnx, then both again; the better round of each counts. Query latency: 100 distinct
 questions through ``encode_query``, one at a time. Start-up: a fresh ``python`` process from
 launch to its first query vector (median of 3, interleaved). Quality: per-text cosine between the
 two backends' vectors of a SciFact sample, and SciFact dense nDCG@10 through
-``index.eval.evaluate_retrieval`` (each backend indexes SciFact into its own folder under
+``index.eval.retrieval.evaluate_retrieval`` (each backend indexes SciFact into its own folder under
 ``var/eval/onnx-bench``; ``--torch-cache`` seeds the torch folder's embedding cache from an earlier
 torch build's ``cache/embeddings.sqlite`` to save re-embedding, which does not change the result).
 
@@ -38,12 +38,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic import COUNTRIES, TOPICS, write_corpus  # noqa: E402
 
-from index.articles import load_corpus  # noqa: E402
-from index.chunking import Chunker, embedding_text  # noqa: E402
-from index.embedding import Embedder  # noqa: E402
-from index.onnx_backend import OnnxEmbedder, export_onnx, read_export  # noqa: E402
+from index.articles.readers import load_corpus  # noqa: E402
+from index.build.chunking import Chunker, embedding_text  # noqa: E402
+from index.embedders.onnx_export import export_onnx  # noqa: E402
+from index.embedders.onnx_model import OnnxEmbedder, read_export  # noqa: E402
+from index.embedders.torch_model import TorchEmbedder  # noqa: E402
 from index.settings import ONNX_DIR  # noqa: E402
-from index.store import cache_path  # noqa: E402
+from index.store.layout import cache_path  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 SCIFACT = Path("/work/shared/bench/scifact")
@@ -54,7 +55,7 @@ MIN_SPEEDUP = 1.2  # a "real" speed-up of build throughput
 STARTUP_SCRIPT = """
 import sys
 from index.settings import IndexConfig
-from index.onnx_backend import make_embedder
+from index.embedders.factory import make_embedder
 env = {{"GEOQA_EMBED_BACKEND": "{backend}", "GEOQA_ONNX_DIR": "{onnx_dir}"}}
 make_embedder(IndexConfig.from_env(env)).encode_query("Who is in the AI Alliance Network?")
 print("torch" in sys.modules)
@@ -66,7 +67,7 @@ def chunk_texts(n: int) -> list[str]:
     with tempfile.TemporaryDirectory() as tmp:
         write_corpus(Path(tmp), n // 4 + 10, seed=11)
         articles = load_corpus(Path(tmp)).articles
-    chunker = Chunker(Embedder().tokenizer)
+    chunker = Chunker(TorchEmbedder().tokenizer)
     texts = [embedding_text(a.title, c.text) for a in articles for c in chunker.split(a)]
     if len(texts) < n:
         raise SystemExit(f"only {len(texts)} chunk texts; raise the article count")
@@ -161,9 +162,11 @@ def cosine(a: np.ndarray, b: np.ndarray) -> dict:
 
 def per_query_ndcg(folder: Path, index_dir: Path, embedder) -> dict[str, float]:
     """nDCG@10 of each test query, dense mode, over an index ``evaluate_retrieval`` built."""
-    from index.chunking import DEFAULT_CHUNKING
-    from index.eval import DocumentRetriever, index_documents, load_beir, ndcg_at, rank
-    from index.store import IndexStore
+    from index.build.chunking import DEFAULT_CHUNKING
+    from index.eval.beir import load_beir
+    from index.eval.metrics import ndcg_at, rank
+    from index.eval.retrieval import DocumentRetriever, index_documents
+    from index.store.index_store import IndexStore
 
     data = load_beir(folder)
     doc_of = index_documents(data.documents, index_dir, embedder)  # current: nothing to do
@@ -201,7 +204,7 @@ def paired_interval(a: dict[str, float], b: dict[str, float], draws: int = 5000)
 def ndcg(folder: Path, embedders: dict, torch_cache: Path | None) -> dict:
     """SciFact dense retrieval metrics of each backend, each indexed in its own folder, and the
     per-query nDCG@10 difference (onnx minus torch) with a bootstrap interval."""
-    from index.eval import evaluate_retrieval
+    from index.eval.retrieval import evaluate_retrieval
 
     found: dict = {}
     per_query = {}
@@ -283,7 +286,7 @@ def main() -> None:
         read_export(args.onnx_dir)
     except Exception:  # noqa: BLE001 - no export yet: make one
         result["export_s"] = round(export_onnx(args.onnx_dir).seconds, 1)
-    embedders = {"torch": Embedder(), "onnx-int8": OnnxEmbedder(args.onnx_dir)}
+    embedders = {"torch": TorchEmbedder(), "onnx-int8": OnnxEmbedder(args.onnx_dir)}
     texts = chunk_texts(args.texts)
     result["texts"] = len(texts)
     result["throughput"], vectors = throughput(embedders, texts)
