@@ -10,9 +10,7 @@ are ratios measured side by side in one run.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import resource
 import sys
 import tempfile
 import time
@@ -21,6 +19,7 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from output import peak_rss_mb, show  # noqa: E402
 from synthetic import write_corpus  # noqa: E402
 
 from index.build.builder import build_index  # noqa: E402
@@ -91,13 +90,9 @@ def main() -> None:
         "langchain_chunks_per_s": round(full.chunks / langchain_seconds, 2)
         if langchain_seconds
         else None,
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "peak_rss_mb": peak_rss_mb(),
     }
-    if args.json:
-        print(json.dumps(result))
-        return
-    for key, value in result.items():
-        print(f"{key:>24}: {value}")
+    show(result, args.json, width=24)
 
 
 if __name__ == "__main__":

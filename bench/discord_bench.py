@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
-import resource
 import statistics
 import sys
 import tempfile
@@ -23,6 +21,9 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from output import peak_rss_mb, show  # noqa: E402
 
 from bot.discord.client import GeoqaBot  # noqa: E402
 from bot.engine import Engine  # noqa: E402
@@ -102,7 +103,7 @@ async def scenario(engine: Engine, n: int, concurrency: int) -> dict:
         "answer_max_s": round(max(answers), 2),
         "answers_per_s": round(n / elapsed, 2),
         "max_loop_lag_ms": round(worst_lag * 1000, 1),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "peak_rss_mb": peak_rss_mb(),
     }
 
 
@@ -118,11 +119,7 @@ def main() -> None:
         engine = Engine(REPO / "corpus", Path(tmp), embedder)
         engine.qa()
         result = asyncio.run(scenario(engine, args.questions, args.concurrency))
-    if args.json:
-        print(json.dumps(result))
-        return
-    for key, value in result.items():
-        print(f"{key:>20}: {value}")
+    show(result, args.json, width=20)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import random
-import resource
 import statistics
 import subprocess
 import sys
@@ -29,6 +28,7 @@ import numpy as np
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from output import peak_rss_mb  # noqa: E402
 from synthetic import COUNTRIES, TOPICS, article_text  # noqa: E402
 
 from bot.qa import QA  # noqa: E402
@@ -185,7 +185,7 @@ def main() -> None:
         real = Path(tmp) / "real"
         build_index(REPO / "corpus", real, embedder)
         result["cold"] = cold_start(real)
-    result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    result["peak_rss_mb"] = peak_rss_mb()
     if args.json:
         print(json.dumps(result))
         return

@@ -17,6 +17,7 @@ ABBREVIATIONS = frozenset(
 BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
 LIST_MARKER = re.compile(r"\s*(?:[-*•]|\d+[.)])\s+")
 
+
 @dataclass(frozen=True)
 class Sentence:
     """A sentence of an article: ``text == article_text[start:end]``."""

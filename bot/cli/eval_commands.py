@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from bot.cli.base import config_from, embedder_from
-from bot.cli.options import corpus_option, index_option, json_option, top_k_option
+from bot.cli.options import corpus_option, index_option, json_option, path_option, top_k_option
 from bot.cli.progress import counter, stage_reporter
 
 EVAL_ROOT = Path("var") / "eval"
@@ -26,12 +26,8 @@ def eval_group() -> None:
 
 
 @eval_group.command("retrieval")
-@click.option(
-    "--beir",
-    "beir_dir",
-    required=True,
-    type=click.Path(path_type=Path),
-    help="BEIR folder: corpus.jsonl, queries.jsonl, qrels/test.tsv.",
+@path_option(
+    "--beir", "beir_dir", required=True, help="BEIR folder: corpus.jsonl, queries.jsonl, qrels/."
 )
 @click.option(
     "--mode",
@@ -63,11 +59,10 @@ def retrieval_command(ctx, beir_dir, mode, k, index_dir, as_json):
 
 
 @eval_group.command("answers")
-@click.option(
+@path_option(
     "--rgb",
     "rgb_file",
     required=True,
-    type=click.Path(path_type=Path),
     help="RGB file: one JSON object per line (query, answer, positive, negative).",
 )
 @index_option("Index folder rebuilt per question (default var/eval/<file name>); keeps the cache.")
@@ -92,11 +87,10 @@ def answers_command(ctx, rgb_file, index_dir, as_json):
 
 
 @eval_group.command("calibrate")
-@click.option(
+@path_option(
     "--cases",
     "cases_file",
     required=True,
-    type=click.Path(path_type=Path),
     help='Questions: {"answerable": [{"q", "expect"}], "unanswerable": [{"q"}]}.',
 )
 @corpus_option(

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import click
 
 from bot.cli.base import config_from, embedder_from
-from bot.cli.options import corpus_option, index_option, json_option, model_option
+from bot.cli.options import corpus_option, index_option, json_option, model_option, path_option
 from bot.cli.progress import BuildProgress, on_terminal
 
 
@@ -106,12 +105,7 @@ def stats_command(ctx, index_dir, as_json):
 
 
 @index_group.command("export-onnx")
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path),
-    help="Export folder (default GEOQA_ONNX_DIR).",
-)
+@path_option("--out", "out_dir", help="Export folder (default GEOQA_ONNX_DIR).")
 @json_option()
 @click.pass_context
 def export_onnx_command(ctx, out_dir, as_json):

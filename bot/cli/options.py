@@ -9,18 +9,19 @@ import click
 from index import GeoqaError
 
 
+def path_option(*names: str, help: str, **extra):
+    """An option naming a file or folder (a :class:`~pathlib.Path`)."""
+    return click.option(*names, type=click.Path(path_type=Path), help=help, **extra)
+
+
 def index_option(help: str = "Index folder (default GEOQA_INDEX_DIR).", **extra):
     """``-i/--index DIR``."""
-    return click.option(
-        "-i", "--index", "index_dir", type=click.Path(path_type=Path), help=help, **extra
-    )
+    return path_option("-i", "--index", "index_dir", help=help, **extra)
 
 
 def corpus_option(help: str = "Article folder (default GEOQA_CORPUS_DIR).", **extra):
     """``-c/--corpus DIR``."""
-    return click.option(
-        "-c", "--corpus", "corpus_dir", type=click.Path(path_type=Path), help=help, **extra
-    )
+    return path_option("-c", "--corpus", "corpus_dir", help=help, **extra)
 
 
 def model_option(help: str = "Embedding model: name or path (default GEOQA_EMBED_MODEL)."):

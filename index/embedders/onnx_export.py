@@ -37,7 +37,6 @@ INPUT_NAMES = ("input_ids", "attention_mask")
 VERSIONED_PACKAGES = ("torch", "transformers", "onnx", "onnxruntime")
 
 
-
 @dataclass(frozen=True)
 class ExportReport:
     """What :func:`export_onnx` wrote."""

@@ -41,7 +41,6 @@ def onnx_model_id(source_id: str, quantized: bool) -> str:
     return f"{source_id}+onnx-{'int8' if quantized else 'fp32'}"
 
 
-
 def read_export(folder: str | Path) -> dict:
     """The ``geoqa-onnx.json`` of an export folder; :class:`ConfigError` when there is none."""
     folder = Path(folder)

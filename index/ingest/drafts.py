@@ -27,9 +27,7 @@ def clean_text(text: str) -> str:
     return normal_newlines(text).strip()
 
 
-def draft_from_page(
-    source: str, page: Draft | None, page_url: str | None, min_words: int
-) -> Draft:
+def draft_from_page(source: str, page: Draft | None, page_url: str | None, min_words: int) -> Draft:
     """The draft of an extracted HTML page, or :class:`Rejected` saying what is missing."""
     if page is None:
         raise Rejected(source, "no article text found in the page")

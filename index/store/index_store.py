@@ -20,6 +20,7 @@ from index.store.lexical import LexicalIndex
 from index.util import LRU
 
 TEXT_CACHE = 64  # article texts kept in memory
+INFO_COLUMNS = ("idx", "id", "title", "source", "author", "published", "url", "tags", "path")
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,11 @@ def previous_spans(
     return spans
 
 
+def _article_info(row: tuple) -> ArticleInfo:
+    fields = dict(zip(INFO_COLUMNS, row, strict=True))
+    return ArticleInfo(**{**fields, "tags": tuple(json.loads(fields["tags"]))})
+
+
 class IndexStore:
     """A loaded, read-only build: vectors, lexical index, metadata and manifest."""
 
@@ -72,23 +78,8 @@ class IndexStore:
         self._db = _read_only(folder)
         self._lock = threading.Lock()
         self._texts: LRU[str, str] = LRU(TEXT_CACHE)
-        self.articles: list[ArticleInfo] = [
-            ArticleInfo(
-                idx=idx,
-                id=aid,
-                title=title,
-                source=source,
-                author=author,
-                published=published,
-                url=url,
-                tags=tuple(json.loads(tags)),
-                path=path,
-            )
-            for idx, aid, title, source, author, published, url, tags, path in self._db.execute(
-                "SELECT idx, id, title, source, author, published, url, tags, path"
-                " FROM articles ORDER BY idx"
-            )
-        ]
+        rows = self._db.execute(f"SELECT {', '.join(INFO_COLUMNS)} FROM articles ORDER BY idx")
+        self.articles: list[ArticleInfo] = [_article_info(row) for row in rows]
         self.by_id = {a.id: a for a in self.articles}
         rows = np.array(
             self._db.execute(

@@ -18,6 +18,7 @@ from tests.support.bot_harness import (
     ORIGINAL,
     QUESTION,
     RecordingEngine,
+    edited_to,
     embed_text,
     run_bot,
     slash,
@@ -118,13 +119,7 @@ def test_reindex_is_refused_for_members_and_runs_for_admins_while_questions_go_o
         answer = await server.wait_for_request("POST", FOLLOWUP, after=asked, timeout=30)
         assert "South Africa" in embed_text(answer)
         assert bot.get_cog("admin").busy()  # the rebuild is still running
-        done = await server.wait_for_request(
-            "PATCH",
-            ORIGINAL,
-            after=mark,
-            timeout=60,
-            where=lambda r: "Index rebuilt" in (r.json or {}).get("content", ""),
-        )
+        done = await edited_to(server, "Index rebuilt", after=mark)
         assert "29 articles" in done.json["content"]
         assert bot.engine.stats().articles == 29
 
@@ -186,13 +181,7 @@ def test_add_fetches_an_article_for_admins_and_the_next_question_cites_it(
         refused = await server.wait_for_request("POST", CALLBACK, after=mark)
         assert refused.json["data"]["flags"] & EPHEMERAL
         mark = await slash(server, "add", {"url": url}, user=server.admin_id)
-        done = await server.wait_for_request(
-            "PATCH",
-            ORIGINAL,
-            after=mark,
-            timeout=60,
-            where=lambda r: "Added" in (r.json or {}).get("content", ""),
-        )
+        done = await edited_to(server, "Added", after=mark)
         assert "Veridian Straits Pact Caps AI Chip Transfers" in done.json["content"]
         asked = await slash(server, "ask", {"question": question})
         reply = await server.wait_for_request("POST", FOLLOWUP, after=asked, timeout=30)

@@ -112,3 +112,14 @@ def standin_in_a_thread():
     finally:
         box["loop"].call_soon_threadsafe(box["done"].set_result, None)
         thread.join(10)
+
+
+async def edited_to(server, text: str, after: int, timeout: float = 60):
+    """The first edit of an interaction's original message whose content holds ``text``."""
+    return await server.wait_for_request(
+        "PATCH",
+        ORIGINAL,
+        after=after,
+        timeout=timeout,
+        where=lambda r: text in (r.json or {}).get("content", ""),
+    )

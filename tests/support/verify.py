@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.qa import QA
+from tests.support.paths import MEMBERS, SEED_ID
 
 
 def assert_verbatim(answer, store) -> None:
@@ -23,3 +24,12 @@ class VerifyingQA(QA):
         answer = super().ask(question, filters, k)
         assert_verbatim(answer, self.store)
         return answer
+
+
+def assert_quotes_the_members(answer) -> None:
+    """Fail unless the answer was found and quotes every member country from the seed article."""
+    assert answer.found
+    quoted = "\n".join(q.text for q in answer.quotes)
+    for country in MEMBERS:
+        assert country in quoted
+    assert any(q.article_id == SEED_ID for q in answer.quotes)

@@ -30,6 +30,19 @@ def run(scenario) -> None:
     asyncio.run(asyncio.wait_for(scenario(), TEST_TIMEOUT))
 
 
+def run_with_client(body, *, message_content: bool = True, **standin) -> None:
+    """Run ``body(server, client, seen)`` with a ready client of :func:`make_client` connected
+    to a fresh stand-in (``standin`` are its options)."""
+
+    async def scenario():
+        async with DiscordStandIn(**standin) as discord_server:
+            client, seen = make_client(message_content=message_content)
+            async with running_client(client, discord_server.token):
+                await body(discord_server, client, seen)
+
+    run(scenario)
+
+
 def make_client(*, message_content: bool = True) -> tuple[discord.Client, list]:
     """A client with /ping, /whoami and /report, and an on_message that answers mentions/DMs."""
     intents = discord.Intents.default()
@@ -108,134 +121,114 @@ def test_slash_command_defers_then_follows_up():
 
 
 def test_plain_text_frames_and_multipart_followups():
-    async def scenario():
-        async with DiscordStandIn(compression="none") as discord_server:
-            client, _ = make_client()
-            async with running_client(client, discord_server.token):
-                mark = discord_server.mark()
-                event = discord_server.slash_command_interaction("report", {"topic": "chips"})
-                await discord_server.dispatch("INTERACTION_CREATE", event)
-                followup = await discord_server.wait_for_request("POST", FOLLOWUP, after=mark)
-                edit = await discord_server.wait_for_request(
-                    "PATCH", FOLLOWUP + "/messages/@original", after=mark
-                )
-                assert followup.headers["Content-Type"].startswith("multipart/form-data")
-                assert followup.json["content"] == "report on chips"
-                assert [(f.filename, f.data) for f in followup.files] == [
-                    ("report.txt", b"quote 1\n")
-                ]
-                assert edit.json["content"] == "done" and edit.status == 200
-                # Answering the same interaction twice gets Discord's "already acknowledged".
-                url = (
-                    f"{discord_server.api_url}/interactions/{event['id']}/{event['token']}/callback"
-                )
-                async with (
-                    aiohttp.ClientSession() as session,
-                    session.post(url, json={"type": 5}) as response,
-                ):
-                    assert response.status == 400
-                    assert (await response.json())["code"] == 40060
+    async def body(discord_server, client, _):
+        mark = discord_server.mark()
+        event = discord_server.slash_command_interaction("report", {"topic": "chips"})
+        await discord_server.dispatch("INTERACTION_CREATE", event)
+        followup = await discord_server.wait_for_request("POST", FOLLOWUP, after=mark)
+        edit = await discord_server.wait_for_request(
+            "PATCH", FOLLOWUP + "/messages/@original", after=mark
+        )
+        assert followup.headers["Content-Type"].startswith("multipart/form-data")
+        assert followup.json["content"] == "report on chips"
+        assert [(f.filename, f.data) for f in followup.files] == [("report.txt", b"quote 1\n")]
+        assert edit.json["content"] == "done" and edit.status == 200
+        # Answering the same interaction twice gets Discord's "already acknowledged".
+        url = f"{discord_server.api_url}/interactions/{event['id']}/{event['token']}/callback"
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(url, json={"type": 5}) as response,
+        ):
+            assert response.status == 400
+            assert (await response.json())["code"] == 40060
 
-    run(scenario)
+    run_with_client(body, compression="none")
 
 
 def test_tree_sync_to_guild_hits_the_guild_commands_route():
-    async def scenario():
-        async with DiscordStandIn() as discord_server:
-            client, _ = make_client()
-            async with running_client(client, discord_server.token):
-                guild = discord.Object(discord_server.guild_id)
-                client.tree.copy_global_to(guild=guild)
-                synced = await client.tree.sync(guild=guild)
-                request = discord_server.find_requests(
-                    "PUT", rf"/applications/{discord_server.application_id}/guilds/\d+/commands"
-                )[-1]
-                assert request.path.endswith(f"/guilds/{discord_server.guild_id}/commands")
-                assert request.authorization == f"Bot {discord_server.token}"
-                assert sorted(c["name"] for c in request.json) == ["ping", "report", "whoami"]
-                assert sorted(c.name for c in synced) == ["ping", "report", "whoami"]
-                assert all(c.id for c in synced)
+    async def body(discord_server, client, _):
+        guild = discord.Object(discord_server.guild_id)
+        client.tree.copy_global_to(guild=guild)
+        synced = await client.tree.sync(guild=guild)
+        request = discord_server.find_requests(
+            "PUT", rf"/applications/{discord_server.application_id}/guilds/\d+/commands"
+        )[-1]
+        assert request.path.endswith(f"/guilds/{discord_server.guild_id}/commands")
+        assert request.authorization == f"Bot {discord_server.token}"
+        assert sorted(c["name"] for c in request.json) == ["ping", "report", "whoami"]
+        assert sorted(c.name for c in synced) == ["ping", "report", "whoami"]
+        assert all(c.id for c in synced)
 
-                # A guild-synced command's interaction carries data.guild_id and the synced id.
-                event = discord_server.slash_command_interaction("ping")
-                ping = next(c for c in synced if c.name == "ping")
-                assert event["data"]["guild_id"] == str(discord_server.guild_id)
-                assert event["data"]["id"] == str(ping.id)
-                client.tree.clear_commands(guild=None)  # only the guild copy can answer now
-                mark = discord_server.mark()
-                await discord_server.dispatch("INTERACTION_CREATE", event)
-                followup = await discord_server.wait_for_request("POST", FOLLOWUP, after=mark)
-                assert followup.json["content"] == "pong"
+        # A guild-synced command's interaction carries data.guild_id and the synced id.
+        event = discord_server.slash_command_interaction("ping")
+        ping = next(c for c in synced if c.name == "ping")
+        assert event["data"]["guild_id"] == str(discord_server.guild_id)
+        assert event["data"]["id"] == str(ping.id)
+        client.tree.clear_commands(guild=None)  # only the guild copy can answer now
+        mark = discord_server.mark()
+        await discord_server.dispatch("INTERACTION_CREATE", event)
+        followup = await discord_server.wait_for_request("POST", FOLLOWUP, after=mark)
+        assert followup.json["content"] == "pong"
 
-                fetched = await client.tree.fetch_commands(guild=guild)
-                assert sorted(c.name for c in fetched) == ["ping", "report", "whoami"]
+        fetched = await client.tree.fetch_commands(guild=guild)
+        assert sorted(c.name for c in fetched) == ["ping", "report", "whoami"]
 
-    run(scenario)
+    run_with_client(body)
 
 
 def test_guild_mention_and_dm_reach_on_message_and_replies_are_recorded():
-    async def scenario():
-        async with DiscordStandIn() as discord_server:
-            client, seen = make_client()
-            async with running_client(client, discord_server.token):
-                mark = discord_server.mark()
-                content = f"<@{discord_server.bot_id}> who is building AI chips?"
-                await discord_server.dispatch(
-                    "MESSAGE_CREATE", discord_server.message_create(content)
-                )
-                reply = await discord_server.wait_for_request(
-                    "POST", rf"/channels/{discord_server.channel_id}/messages", after=mark
-                )
-                message = seen[-1]
-                assert isinstance(message.channel, discord.TextChannel)
-                assert message.content == content
-                assert isinstance(message.author, discord.Member)
-                assert client.user in message.mentions
-                assert reply.json["content"] == "hello back"
-                assert int(reply.json["message_reference"]["message_id"]) == message.id
-                assert reply.response["message_reference"]["message_id"] == str(message.id)
+    async def body(discord_server, client, seen):
+        mark = discord_server.mark()
+        content = f"<@{discord_server.bot_id}> who is building AI chips?"
+        await discord_server.dispatch("MESSAGE_CREATE", discord_server.message_create(content))
+        reply = await discord_server.wait_for_request(
+            "POST", rf"/channels/{discord_server.channel_id}/messages", after=mark
+        )
+        message = seen[-1]
+        assert isinstance(message.channel, discord.TextChannel)
+        assert message.content == content
+        assert isinstance(message.author, discord.Member)
+        assert client.user in message.mentions
+        assert reply.json["content"] == "hello back"
+        assert int(reply.json["message_reference"]["message_id"]) == message.id
+        assert reply.response["message_reference"]["message_id"] == str(message.id)
 
-                mark = discord_server.mark()
-                dm_event = discord_server.message_create("hi in private", guild=False)
-                await discord_server.dispatch("MESSAGE_CREATE", dm_event)
-                dm_channel = discord_server.dm_channel_id(discord_server.member_id)
-                dm_reply = await discord_server.wait_for_request(
-                    "POST", rf"/channels/{dm_channel}/messages", after=mark
-                )
-                message = seen[-1]
-                assert isinstance(message.channel, discord.DMChannel)
-                assert message.guild is None and message.content == "hi in private"
-                assert dm_reply.json["content"] == "hello back"
+        mark = discord_server.mark()
+        dm_event = discord_server.message_create("hi in private", guild=False)
+        await discord_server.dispatch("MESSAGE_CREATE", dm_event)
+        dm_channel = discord_server.dm_channel_id(discord_server.member_id)
+        dm_reply = await discord_server.wait_for_request(
+            "POST", rf"/channels/{dm_channel}/messages", after=mark
+        )
+        message = seen[-1]
+        assert isinstance(message.channel, discord.DMChannel)
+        assert message.guild is None and message.content == "hi in private"
+        assert dm_reply.json["content"] == "hello back"
 
-                # user.send() opens the DM channel first; unknown routes get a recorded 404.
-                user = await client.fetch_user(discord_server.admin_id)
-                await user.send("direct")
-                opened = discord_server.find_requests("POST", "/users/@me/channels")[-1]
-                assert opened.json == {"recipient_id": discord_server.admin_id}
-                with pytest.raises(discord.NotFound):
-                    await client.fetch_guild(discord_server.guild_id)
-                assert discord_server.find_requests("GET", rf"/guilds/{discord_server.guild_id}")
+        # user.send() opens the DM channel first; unknown routes get a recorded 404.
+        user = await client.fetch_user(discord_server.admin_id)
+        await user.send("direct")
+        opened = discord_server.find_requests("POST", "/users/@me/channels")[-1]
+        assert opened.json == {"recipient_id": discord_server.admin_id}
+        with pytest.raises(discord.NotFound):
+            await client.fetch_guild(discord_server.guild_id)
+        assert discord_server.find_requests("GET", rf"/guilds/{discord_server.guild_id}")
 
-    run(scenario)
+    run_with_client(body)
 
 
 def test_without_message_content_intent_unmentioned_guild_messages_are_blank():
-    async def scenario():
-        async with DiscordStandIn() as discord_server:
-            client, seen = make_client(message_content=False)
-            async with running_client(client, discord_server.token):
-                await discord_server.dispatch(
-                    "MESSAGE_CREATE", discord_server.message_create("no mention here")
-                )
-                mark = discord_server.mark()
-                content = f"<@{discord_server.bot_id}> hello"
-                await discord_server.dispatch(
-                    "MESSAGE_CREATE", discord_server.message_create(content)
-                )
-                await discord_server.wait_for_request("POST", r"/channels/\d+/messages", after=mark)
-                assert [m.content for m in seen] == ["", content]
+    async def body(discord_server, client, seen):
+        await discord_server.dispatch(
+            "MESSAGE_CREATE", discord_server.message_create("no mention here")
+        )
+        mark = discord_server.mark()
+        content = f"<@{discord_server.bot_id}> hello"
+        await discord_server.dispatch("MESSAGE_CREATE", discord_server.message_create(content))
+        await discord_server.wait_for_request("POST", r"/channels/\d+/messages", after=mark)
+        assert [m.content for m in seen] == ["", content]
 
-    run(scenario)
+    run_with_client(body, message_content=False)
 
 
 def test_bad_token_raises_login_failure():
@@ -255,52 +248,46 @@ def test_bad_token_raises_login_failure():
 
 
 def test_interaction_user_is_a_member_with_guild_permissions():
-    async def scenario():
-        async with DiscordStandIn() as discord_server:
-            client, seen = make_client()
-            async with running_client(client, discord_server.token):
-                for user in (discord_server.admin_id, discord_server.member_id):
-                    mark = discord_server.mark()
-                    event = discord_server.slash_command_interaction("whoami", user=user)
-                    await discord_server.dispatch("INTERACTION_CREATE", event)
-                    callback = await discord_server.wait_for_request("POST", CALLBACK, after=mark)
-                    assert callback.json["type"] == 4
-                    assert callback.json["data"]["flags"] == 64  # ephemeral
-                admin, member = seen
-                assert isinstance(admin, discord.Member) and isinstance(member, discord.Member)
-                assert admin.id == discord_server.admin_id
-                assert admin.guild_permissions.manage_guild is True
-                assert admin.guild_permissions.administrator is False
-                assert "Admins" in {r.name for r in admin.roles}
-                assert member.guild_permissions.manage_guild is False
-                assert member.guild_permissions.send_messages is True
+    async def body(discord_server, client, seen):
+        for user in (discord_server.admin_id, discord_server.member_id):
+            mark = discord_server.mark()
+            event = discord_server.slash_command_interaction("whoami", user=user)
+            await discord_server.dispatch("INTERACTION_CREATE", event)
+            callback = await discord_server.wait_for_request("POST", CALLBACK, after=mark)
+            assert callback.json["type"] == 4
+            assert callback.json["data"]["flags"] == 64  # ephemeral
+        admin, member = seen
+        assert isinstance(admin, discord.Member) and isinstance(member, discord.Member)
+        assert admin.id == discord_server.admin_id
+        assert admin.guild_permissions.manage_guild is True
+        assert admin.guild_permissions.administrator is False
+        assert "Admins" in {r.name for r in admin.roles}
+        assert member.guild_permissions.manage_guild is False
+        assert member.guild_permissions.send_messages is True
 
-                # A DM interaction has a plain User and no guild.
-                mark = discord_server.mark()
-                event = discord_server.slash_command_interaction("whoami", guild=False)
-                await discord_server.dispatch("INTERACTION_CREATE", event)
-                await discord_server.wait_for_request("POST", CALLBACK, after=mark)
-                assert type(seen[-1]) is discord.User
+        # A DM interaction has a plain User and no guild.
+        mark = discord_server.mark()
+        event = discord_server.slash_command_interaction("whoami", guild=False)
+        await discord_server.dispatch("INTERACTION_CREATE", event)
+        await discord_server.wait_for_request("POST", CALLBACK, after=mark)
+        assert type(seen[-1]) is discord.User
 
-    run(scenario)
+    run_with_client(body)
 
 
 def test_reconnect_resumes_the_session():
-    async def scenario():
-        async with DiscordStandIn() as discord_server:
-            client, _ = make_client()
-            async with running_client(client, discord_server.token):
-                await discord_server.send_reconnect()
-                await discord_server.wait_for_gateway_op(6)  # RESUME
-                await discord_server.wait_until_identified()
-                assert len(discord_server.connections) == 2
-                mark = discord_server.mark()
-                event = discord_server.slash_command_interaction("ping")
-                await discord_server.dispatch("INTERACTION_CREATE", event)
-                followup = await discord_server.wait_for_request("POST", FOLLOWUP, after=mark)
-                assert followup.json["content"] == "pong"
+    async def body(discord_server, client, _):
+        await discord_server.send_reconnect()
+        await discord_server.wait_for_gateway_op(6)  # RESUME
+        await discord_server.wait_until_identified()
+        assert len(discord_server.connections) == 2
+        mark = discord_server.mark()
+        event = discord_server.slash_command_interaction("ping")
+        await discord_server.dispatch("INTERACTION_CREATE", event)
+        followup = await discord_server.wait_for_request("POST", FOLLOWUP, after=mark)
+        assert followup.json["content"] == "pong"
 
-    run(scenario)
+    run_with_client(body)
 
 
 def test_point_discord_py_at_patches_and_restores():
