@@ -22,6 +22,7 @@ class GeoqaGroup(click.Group):
     """A click group that turns :class:`GeoqaError` into one line and exit status 2."""
 
     def invoke(self, ctx: click.Context):
+        """Run the command; a domain error becomes ``error: …`` on stderr and exit status 2."""
         try:
             return super().invoke(ctx)
         except GeoqaError as exc:
