@@ -5,6 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# Why an answer was refused (``Answer.reason``); None when it was found.
+NOT_MENTIONED = "not_mentioned"  # a name in the question is in no indexed article
+NOT_ANSWERED = "not_answered"  # the articles are on topic, but no sentence answers
+NOT_COVERED = "not_covered"  # nothing indexed is about the question
+NO_ARTICLES = "no_articles"  # the filters leave no article to search
+
 
 @dataclass(frozen=True)
 class Source:
@@ -32,13 +38,22 @@ class Quote:
 
 @dataclass(frozen=True)
 class Answer:
-    """What the engine found: a lead line, quotes, and the sources they cite."""
+    """What the engine found: a lead line, quotes, and the sources they cite.
+
+    ``more`` holds further quotes that also scored well (shown on request; their sources are in
+    ``sources`` too). ``kind`` is what the question asks for (``bot.features.KINDS``: "list",
+    "amount", "time", …); ``reason`` says why nothing was found (one of the constants above),
+    None when ``found``.
+    """
 
     question: str
     found: bool
     lead: str
     quotes: list[Quote] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)
+    more: list[Quote] = field(default_factory=list)
+    kind: str = "other"
+    reason: str | None = None
 
     def source(self, n: int) -> Source:
         """The source numbered ``n``."""
