@@ -47,7 +47,7 @@ def blocks(answer: Answer) -> list[str]:
     """The answer as whole blocks: lead, one per quote, a sources heading, one per source."""
     parts = [f"**{safe(answer.lead)}**"]
     for quote in answer.quotes:
-        body = "\n".join(f"> {line}" if line else ">" for line in safe(quote.text).split("\n"))
+        body = f"> {safe(quote.display)}"
         parts.append(f"{body} `[{quote.n}]`")
     parts.append("**Sources**" if answer.found else "**Closest sources**")
     parts.extend(_source_line(s) for s in answer.sources)

@@ -21,6 +21,8 @@ def to_json(answer: Answer) -> dict:
     return {
         "question": answer.question,
         "found": answer.found,
+        "kind": answer.kind,
+        "reason": answer.reason,
         "answer": to_text(answer),
         "quotes": [
             {

@@ -16,7 +16,7 @@ from index.articles.model import ArticleInfo
 from index.build.manifest import Manifest
 from index.errors import IndexMissing
 from index.store.layout import BM25, MANIFEST, META, VECTORS, current_build
-from index.store.lexical import LexicalIndex
+from index.store.lexical import TOKENIZER_VERSION, LexicalIndex
 from index.util import LRU
 
 TEXT_CACHE = 64  # article texts kept in memory
@@ -101,7 +101,7 @@ class IndexStore:
         if folder is None:
             raise IndexMissing(index_dir)
         manifest = Manifest.read(folder / MANIFEST)
-        manifest.check(index_dir, model_id, chunking)
+        manifest.check(index_dir, model_id, chunking, TOKENIZER_VERSION)
         return cls(folder, manifest)
 
     @property

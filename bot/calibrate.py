@@ -1,0 +1,269 @@
+"""Fitting the answer model on data the rules were not written from: RGB's news questions.
+
+Each RGB question is examined twice, as the answer evaluation asks it (``bot.eval``): over its
+positive and negative passages, and over its negative passages alone. Every embedded candidate
+sentence is one example, labelled by whether it contains an accepted spelling of the answer.
+:func:`fit_weights` fits the logistic weights of ``bot.scoring`` to those examples (L2-penalised,
+Newton's method); :func:`choose_threshold` then picks the probability threshold that decides the
+most runs right: a positive run is right when the answer is found and quoted, a negative-only run
+when it is refused.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from bot.errors import InvalidQuestion
+from bot.eval import PassageAsker, contains_answer, load_rgb
+from bot.qa import QA, Examined
+from bot.scoring import FEATURES, AnswerModel, Weights
+from index import DatasetError, Embedder, build_index
+from index.eval.data import read_text
+
+L2 = 1.0  # penalty on the weights (not the bias)
+THRESHOLD = 0.5  # answer when quoting the best sentence is more likely right than wrong
+# The groups of runs the decision is fitted on, each weighing the same in all.
+import os
+
+CHOOSING = frozenset(
+    os.environ.get(
+        "FIT_GROUPS",
+        "rgb answerable,rgb negative only,calibration answerable,calibration unanswerable",
+    ).split(",")
+)
+NEWTON_STEPS = 50
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class Run:
+    """One examined question over one set of passages, and what a right decision is."""
+
+    examined: Examined
+    qa: QA
+    parts: list[list[str]]
+    answerable: bool  # the passages hold the answer
+    group: str  # which data set and half it belongs to, for balanced accuracy
+    holding: frozenset[str] | None = None  # the article ids that may hold the answer (all: None)
+
+    def label(self, cand) -> bool:
+        """Whether a candidate sentence answers: it holds the first part of the answer, in an
+        article that may hold it."""
+        if self.holding is not None and cand.sentence.article_id not in self.holding:
+            return False
+        return contains_answer([cand.sentence.text], self.parts[:1])
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Fitted weights, the chosen threshold, and how many runs each decides right."""
+
+    model: AnswerModel
+    accuracy: dict[str, float]
+    runs: int
+    examples: int
+
+    def as_json(self) -> dict:
+        """The outcome as one JSON-ready object."""
+        return {
+            "ranking": {k: round(v, 3) for k, v in dataclasses.asdict(self.model.ranking).items()},
+            "threshold": self.model.threshold,
+            "accuracy": {k: round(v, 4) for k, v in self.accuracy.items()},
+            "runs": self.runs,
+            "examples": self.examples,
+        }
+
+
+def collect_runs(
+    path: Path, index_dir: Path, embedder: Embedder, progress: Progress | None = None
+) -> list[Run]:
+    """Examine every RGB question over its passages, and over its negative passages alone."""
+    cases = load_rgb(path)
+    runs: list[Run] = []
+    with tempfile.TemporaryDirectory(prefix="geoqa-fit-") as tmp:
+        asker = PassageAsker(index_dir, embedder, Path(tmp))
+        for done, case in enumerate(cases, 1):
+            holding = frozenset(f"p{n:03d}" for n in range(len(case.positive)))
+            sets = [(case.positive + case.negative, True, "rgb answerable", holding)]
+            if case.negative:
+                sets.append((case.negative, False, "rgb negative only", frozenset()))
+            for passages, answerable, group, ids in sets:
+                with asker.index_of(passages) as (qa, _):
+                    try:
+                        examined = qa.examine(case.query)
+                    except InvalidQuestion:
+                        continue
+                    for cand in examined.candidates:  # texts stay cached once the store closes
+                        qa.store.text(cand.sentence.article_id)
+                    runs.append(Run(examined, qa, case.parts, answerable, group, ids))
+            if progress is not None:
+                progress(done, len(cases))
+    return runs
+
+
+def question_runs(
+    qa: QA,
+    answerable: Sequence[tuple[str, list[list[str]]]],
+    unanswerable: Sequence[str],
+    name: str,
+) -> list[Run]:
+    """Runs of questions over one index: answerable ones with the parts their quotes must hold,
+    and ones that must be refused."""
+    runs = []
+    for question, parts in answerable:
+        runs.append(Run(qa.examine(question), qa, parts, True, f"{name} answerable"))
+    for question in unanswerable:
+        runs.append(Run(qa.examine(question), qa, [], False, f"{name} unanswerable"))
+    return runs
+
+
+def _matrix(candidates) -> np.ndarray:
+    rows = [c.evidence().vector() for c in candidates]
+    return np.array(rows, dtype=np.float64).reshape(-1, len(FEATURES))
+
+
+def _newton(gradient_hessian: Callable, size: int) -> np.ndarray:
+    w = np.zeros(size)
+    for _ in range(NEWTON_STEPS):
+        gradient, hessian = gradient_hessian(w)
+        step = np.linalg.solve(hessian + 1e-9 * np.eye(size), gradient)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return w
+
+
+def fit_ranking(runs: Sequence[Run], l2: float = L2) -> Weights:
+    """A conditional logit over each answerable run's eligible candidates: the weights that make
+    the sentences holding the answer the likeliest of their question's."""
+    groups = []
+    for run in runs:
+        eligible = run.examined.eligible()
+        labels = np.array([run.label(c) for c in eligible], dtype=float)
+        if run.answerable and 0 < labels.sum() < len(labels):
+            groups.append((_matrix(eligible), labels / labels.sum()))
+    size = len(FEATURES)
+
+    def gradient_hessian(w):
+        gradient, hessian = l2 * w, l2 * np.eye(size)
+        for x, target in groups:
+            z = x @ w
+            p = np.exp(z - z.max())
+            p /= p.sum()
+            mean = p @ x
+            gradient = gradient + (mean - target @ x)
+            centred = x - mean
+            hessian = hessian + (centred * p[:, None]).T @ centred
+        return gradient, hessian
+
+    w = _newton(gradient_hessian, size)
+    return Weights(**dict(zip(FEATURES, w.tolist(), strict=True)))
+
+
+def decide_right(run: Run, model: AnswerModel) -> bool:
+    """Whether the engine, with this model, decides this run right."""
+    qa = run.qa
+    qa.model = model
+    for cand in run.examined.candidates:
+        qa.model_score(cand)
+    answer = qa.decide(run.examined)
+    if not run.answerable:
+        return not answer.found
+    return answer.found and contains_answer([q.text for q in answer.quotes], run.parts)
+
+
+def balanced_accuracy(runs: Sequence[Run], model: AnswerModel) -> dict[str, float]:
+    """Share of runs decided right in each group, and the mean of the groups that
+    :data:`CHOOSING` names (``"balanced"``)."""
+    groups: dict[str, list[bool]] = {}
+    for run in runs:
+        groups.setdefault(run.group, []).append(decide_right(run, model))
+    shares = {g: sum(v) / len(v) for g, v in sorted(groups.items())}
+    chosen = [v for g, v in shares.items() if g in CHOOSING]
+    shares["balanced"] = sum(chosen) / max(len(chosen), 1)
+    return shares
+
+
+def choose_threshold(runs: Sequence[Run], ranking: Weights) -> tuple[AnswerModel, dict]:
+    """The threshold on the best sentence's score with the best balanced accuracy (each group
+    of runs counts the same), the middle of the best stretch when several tie."""
+    best_eligible = [
+        max((ranking.logit(c.evidence()) for c in run.examined.eligible()), default=None)
+        for run in runs
+    ]
+    grid = sorted({round(s, 2) for s in best_eligible if s is not None})
+    scored = []
+    for threshold in grid:
+        model = AnswerModel(ranking, threshold)
+        scored.append((round(balanced_accuracy(runs, model)["balanced"], 4), threshold))
+    top = max(b for b, _ in scored)
+    plateau = [t for b, t in scored if b == top]
+    model = AnswerModel(ranking, plateau[len(plateau) // 2])
+    return model, balanced_accuracy(runs, model)
+
+
+def calibrate(runs: Sequence[Run], l2: float = L2) -> Calibration:
+    """Fit the ranking on which sentences answer, then choose the threshold on the runs."""
+    ranking = fit_ranking(runs, l2)
+    model, accuracy = choose_threshold(runs, ranking)
+    return Calibration(model, accuracy, len(runs), sum(len(r.examined.candidates) for r in runs))
+
+
+def case_runs(
+    cases_path: Path, corpus_dirs: Sequence[Path], index_dir: Path, embedder: Embedder
+) -> list[Run]:
+    """Runs of a question set (``{"answerable": [{"q", "expect"}], "unanswerable": [{"q"}]}``)
+    over one index of ``corpus_dirs``; an ``expect`` list names parts the quotes must all hold."""
+    cases = load_calibration(cases_path)
+    with tempfile.TemporaryDirectory(prefix="geoqa-calibrate-") as tmp:
+        corpus = Path(tmp) / "corpus"
+        corpus.mkdir()
+        for folder in corpus_dirs:
+            shutil.copytree(folder, corpus, dirs_exist_ok=True)
+        build_index(corpus, index_dir, embedder)
+    qa = QA.open(index_dir, embedder)
+    answerable = [
+        (c["q"], [[c["expect"]]] if isinstance(c["expect"], str) else [[x] for x in c["expect"]])
+        for c in cases
+        if "expect" in c
+    ]
+    unanswerable = [c["q"] for c in cases if "expect" not in c]
+    return question_runs(qa, answerable, unanswerable, "calibration")
+
+
+def calibrate_on(
+    rgb_path: Path,
+    cases_path: Path,
+    corpus_dirs: Sequence[Path],
+    index_dir: Path,
+    embedder: Embedder,
+    progress: Progress | None = None,
+) -> Calibration:
+    """Fit the answer model on an RGB file and a question set over ``corpus_dirs``."""
+    runs = collect_runs(rgb_path, index_dir / "rgb", embedder, progress)
+    runs += case_runs(cases_path, corpus_dirs, index_dir / "cases", embedder)
+    return calibrate(runs)
+
+
+def load_calibration(path: Path) -> list[dict]:
+    """The questions of a calibration file: ``{"answerable": [{"q", "expect"}, …],
+    "unanswerable": [{"q"}, …]}``; answerable ones first."""
+    try:
+        data = json.loads(read_text(path))
+        cases = data["answerable"] + data["unanswerable"]
+        if not all(isinstance(c, dict) and isinstance(c.get("q"), str) for c in cases):
+            raise TypeError
+    except (ValueError, KeyError, TypeError):
+        raise DatasetError(
+            path, "expected 'answerable' and 'unanswerable' lists of {\"q\": …} objects"
+        ) from None
+    return cases
