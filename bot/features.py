@@ -186,22 +186,20 @@ def _word(token: str) -> str:
 
 
 def entities(text: str, exclude: frozenset[str] = frozenset()) -> list[str]:
-    """Capitalized names in ``text``, verbatim, without function words, months, days or the
-    ``exclude``d words (a question's own): "Alphabet and Google CEO Sundar Pichai" with "google"
-    and "ceo" excluded gives "Alphabet" and "Sundar Pichai"."""
+    """Capitalized names in ``text`` other than the ``exclude``d words' (a question's own),
+    function words, months and days. A name is cut at "and"; ``exclude``d words that open it
+    are dropped ("Google CEO Sundar Pichai" gives "Sundar Pichai"), and a name that holds one
+    further in is the question's own and left out ("Baltic Chip Accord" when "chip" is)."""
     found = []
     for match in ENTITY_RE.finditer(text):
-        run: list[str] = []
-        for token in [*match.group().split(), ""]:
-            word = _word(token)
-            if token and word not in exclude and (run or word not in FUNCTION_WORDS):
-                run.append(token)
+        for part in re.split(r"\s+and\s+", match.group().strip()):
+            tokens = part.split()
+            while tokens and _word(tokens[0]) in exclude | FUNCTION_WORDS:
+                tokens.pop(0)
+            words = {_word(t) for t in tokens}
+            if not tokens or words & exclude or words <= MONTHS_DAYS | FUNCTION_WORDS:
                 continue
-            while run and _word(run[-1]) in FUNCTION_WORDS:
-                run.pop()
-            if run and not {_word(t) for t in run} <= MONTHS_DAYS | FUNCTION_WORDS:
-                found.append(" ".join(run))
-            run = []
+            found.append(" ".join(tokens))
     return found
 
 

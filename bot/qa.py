@@ -46,6 +46,7 @@ log = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 500
 DEFAULT_K = 8
 MAX_QUOTES = 4
+MORE_QUOTES = 4  # further quotes kept for "show more"
 EMBED_CANDIDATES = 16  # sentences embedded per question, after a cheap lexical pre-ranking
 MIN_SENTENCE_CHARS = 20
 MAX_QUOTE_CHARS = 1200  # longer "sentences" (unpunctuated runs) are not quotable whole
@@ -94,7 +95,7 @@ class Candidate:
     context_names: float
     kind: float
     subject: bool = True  # the question's first name is in the sentence itself
-    in_article: bool = True  # every name and number of the question is in its article
+    in_article: bool = True  # the question's names (most of three or more) are in its article
     cosine: float = 0.0
     relation: float = 0.0  # cosine of the question without its names to the sentence
     vector: np.ndarray | None = None
@@ -234,14 +235,12 @@ class _Terms:
         return name_present(self.subject, terms)
 
     def names_in(self, terms: frozenset[str]) -> bool:
-        """Whether most names of the question (numbers aside; all of one or two) are in
-        ``terms``."""
+        """Whether the question's names (numbers aside) are in ``terms``: all of one or two,
+        most of three or more."""
         found = sum(name_present(name, terms) for name in self.entity_names)
-        return (
-            2 * found >= len(self.entity_names)
-            if len(self.entity_names) > 2
-            else (found == len(self.entity_names))
-        )
+        if len(self.entity_names) > 2:
+            return 2 * found >= len(self.entity_names)
+        return found == len(self.entity_names)
 
     def names(self, terms: set[str]) -> float:
         """Share of the question's names and numbers whose terms are all in ``terms`` (1.0 when
@@ -314,8 +313,8 @@ class QA:
             return self._refusal(asked, hits, lead, NOT_MENTIONED)
         eligible = examined.eligible()
         best = max(eligible, key=lambda c: c.score, default=None)
-        if best is not None and best.score >= self.model.threshold:
-            return self._found(asked, self._select(asked, best, eligible))
+        if best is not None and self.model.answers(best.evidence()):
+            return self._found(asked, *self._select(asked, best, eligible))
         log.debug("%r: best %.3f", asked.text, best.score if best else 0.0)
         if examined.on_topic():
             lead = "The indexed articles touch on this, but none of them says it."
@@ -420,13 +419,14 @@ class QA:
 
     def _select(
         self, asked: Question, first: Candidate, candidates: list[Candidate]
-    ) -> list[Candidate]:
-        """``first``, then the next likeliest sentences that add something new: for a list, new
-        names (from any article); otherwise a different statement."""
+    ) -> tuple[list[Candidate], list[Candidate]]:
+        """``first``, then the next best sentences that add something new (for a list, new
+        names from any article; otherwise a different statement): up to :data:`MAX_QUOTES` to
+        show, then up to :data:`MORE_QUOTES` more for "show more"."""
         chosen = [first]
         names = set(entities(first.sentence.text, asked.words))
         for cand in sorted(candidates, key=lambda c: -c.score):
-            if len(chosen) == MAX_QUOTES:
+            if len(chosen) == MAX_QUOTES + MORE_QUOTES:
                 break
             if cand is first or cand.score < self.model.threshold - KEEP_MARGIN:
                 continue
@@ -436,19 +436,30 @@ class QA:
                 continue
             chosen.append(cand)
             names |= new_names
-        return chosen
+        return chosen[:MAX_QUOTES], chosen[MAX_QUOTES:]
 
-    def _found(self, asked: Question, chosen: list[Candidate]) -> Answer:
-        spans = self._spans(chosen)
+    def _found(self, asked: Question, chosen: list[Candidate], more: list[Candidate]) -> Answer:
         sources: dict[str, Source] = {}
+        quotes = self._quotes(self._spans(chosen), sources)
+        extra = self._quotes(self._spans(more), sources)
+        shown = {(q.article_id, q.start) for q in quotes}
+        extra = [q for q in extra if (q.article_id, q.start) not in shown]
+        lead = lead_line(asked, quotes)
+        return Answer(
+            asked.text, True, lead, quotes, list(sources.values()), more=extra, kind=asked.kind
+        )
+
+    def _quotes(
+        self, spans: list[tuple[str, int, int, float]], sources: dict[str, Source]
+    ) -> list[Quote]:
+        """Spans as quotes, numbering their articles in ``sources`` as they first appear."""
         quotes = []
         for article_id, start, end, score in spans:
             if article_id not in sources:
                 sources[article_id] = self._source(len(sources) + 1, article_id)
             text = self.store.text(article_id)[start:end]
             quotes.append(Quote(sources[article_id].n, text, article_id, start, end, score))
-        lead = lead_line(asked, quotes)
-        return Answer(asked.text, True, lead, quotes, list(sources.values()), kind=asked.kind)
+        return quotes
 
     def _spans(self, chosen: list[Candidate]) -> list[tuple[str, int, int, float]]:
         """Each chosen sentence as a span (with the sentence before it when it opens with a

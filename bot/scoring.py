@@ -71,17 +71,44 @@ class Weights:
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, self.logit(evidence)))))
 
 
+# A question most of whose words (by weight) no article holds is off topic unless the best
+# sentence is close to it in meaning: its cosine must reach ``AnswerModel.off_topic_cosine``.
+OFF_TOPIC_UNKNOWN = 0.5
+
+
 @dataclass(frozen=True)
 class AnswerModel:
-    """The ranking weights and the score a best sentence must reach to be quoted."""
+    """The ranking weights, the score the best sentence must reach to be quoted, and the
+    cosine a largely unknown question's best sentence must reach."""
 
     ranking: Weights
     threshold: float
+    off_topic_cosine: float = 0.0
 
     def score(self, evidence: Evidence) -> float:
         """A candidate's ranking score."""
         return self.ranking.logit(evidence)
 
+    def answers(self, evidence: Evidence) -> bool:
+        """Whether the best candidate, with this evidence, is quoted as the answer."""
+        if evidence.unknown > OFF_TOPIC_UNKNOWN and evidence.cosine < self.off_topic_cosine:
+            return False
+        return self.score(evidence) >= self.threshold
 
-# Fitted with `geoqa eval calibrate` (bot/calibrate.py); see docs/answers.md.
-MODEL = AnswerModel(ranking=Weights(cosine=1.0, coverage=1.0, kind=1.0), threshold=2.0)
+
+MODEL = AnswerModel(
+    ranking=Weights(
+        cosine=1.152,
+        relation=1.025,
+        coverage=0.957,
+        context_coverage=-0.451,
+        focus=0.284,
+        unknown=0.0,
+        names=-0.311,
+        context_names=0.218,
+        kind=1.903,
+        rank=0.379,
+    ),
+    threshold=2.58,
+    off_topic_cosine=0.3,
+)
