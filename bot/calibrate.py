@@ -25,15 +25,18 @@ from bot.errors import InvalidQuestion
 from bot.eval import PassageAsker, contains_answer, load_rgb
 from bot.qa import QA, Examined
 from bot.scoring import FEATURES, AnswerModel, Weights
-from index import DatasetError, Embedder, build_index
+from bot.sentences import split_sentences
+from index import DatasetError, Embedder, build_index, load_corpus
+from index.articles.frontmatter import to_markdown
 from index.eval.data import read_text
 
 L2 = 1.0  # penalty on the weights (not the bias)
-# The groups of runs the threshold is chosen on, each counting the same. RGB's negative-only
-# runs are left out: their passages were retrieved for the very question and differ from an
-# answer only in a detail (another year's winner), which sentence-level evidence does not
-# separate; counted, they pull the threshold to where most answerable questions are refused.
-# Their refusal rate is still reported.
+# The groups of runs the decision is chosen on, each counting the same. Two more are only
+# reported. RGB's negative-only runs: their passages were retrieved for the very question and
+# differ from an answer only in a detail (another year's winner). The calibration questions with
+# their answer cut out of the articles: the topic stays, the answer is gone. Sentence-level
+# evidence separates neither well from answerable questions; counted, they pull the threshold to
+# where most loosely worded answerable questions are refused (see docs/answers.md).
 CHOOSING = frozenset({"rgb answerable", "calibration answerable", "calibration unanswerable"})
 NEWTON_STEPS = 50
 
@@ -244,6 +247,58 @@ def case_runs(
     return question_runs(qa, answerable, unanswerable, "calibration")
 
 
+def removed_runs(
+    cases_path: Path, corpus_dirs: Sequence[Path], index_dir: Path, embedder: Embedder
+) -> list[Run]:
+    """Near misses made from the answerable questions of a question set: each asked over the
+    corpus with the sentences that hold its answer cut out of their articles. The topic is still
+    there, the answer is not: these must be refused."""
+    cases = [c for c in load_calibration(cases_path) if "expect" in c]
+    runs = []
+    with tempfile.TemporaryDirectory(prefix="geoqa-removed-") as tmp:
+        for case in cases:
+            parts = [case["expect"]] if isinstance(case["expect"], str) else case["expect"]
+            corpus = Path(tmp) / "corpus"
+            shutil.rmtree(corpus, ignore_errors=True)
+            corpus.mkdir()
+            for folder in corpus_dirs:
+                shutil.copytree(folder, corpus, dirs_exist_ok=True)
+            _cut_sentences(corpus, parts)
+            build_index(corpus, index_dir, embedder)
+            qa = QA.open(index_dir, embedder)
+            examined = qa.examine(case["q"])
+            for cand in examined.candidates:  # texts stay cached once the store closes
+                qa.store.text(cand.sentence.article_id)
+            qa.store.close()
+            runs.append(Run(examined, qa, [], False, "calibration answer removed"))
+    return runs
+
+
+def _cut_sentences(corpus: Path, parts: Sequence[str]) -> None:
+    """Rewrite every article of ``corpus`` holding one of ``parts`` without the sentences that
+    hold it (as Markdown with the same id, title and metadata)."""
+    for article in load_corpus(corpus).articles:
+        spans = [
+            (s.start, s.end)
+            for s in split_sentences(article.id, article.text)
+            if contains_answer([s.text], [parts]) or any(p in s.text for p in parts)
+        ]
+        if not spans:
+            continue
+        text = article.text
+        for start, end in sorted(spans, reverse=True):
+            text = text[:start] + text[end:]
+        fields = {
+            "id": article.id,
+            "title": article.title,
+            "source": article.source,
+            "published": article.published,
+            "url": article.url,
+        }
+        Path(article.path).unlink()
+        (corpus / f"{article.id}.md").write_text(to_markdown(fields, text), encoding="utf-8")
+
+
 def calibrate_on(
     rgb_path: Path,
     cases_path: Path,
@@ -255,6 +310,7 @@ def calibrate_on(
     """Fit the answer model on an RGB file and a question set over ``corpus_dirs``."""
     runs = collect_runs(rgb_path, index_dir / "rgb", embedder, progress)
     runs += case_runs(cases_path, corpus_dirs, index_dir / "cases", embedder)
+    runs += removed_runs(cases_path, corpus_dirs, index_dir / "removed", embedder)
     return calibrate(runs)
 
 

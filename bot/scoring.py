@@ -109,6 +109,6 @@ MODEL = AnswerModel(
         kind=1.903,
         rank=0.379,
     ),
-    threshold=2.58,
+    threshold=2.6,
     off_topic_cosine=0.3,
 )
