@@ -1,8 +1,13 @@
-"""RSS and Atom feeds: the entries of a fetched feed, oldest first, with absolute links."""
+"""RSS and Atom feeds: the entries of a fetched feed, oldest first, with absolute links, their
+dates (UTC) and summaries as plain text."""
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
+import html
 import io
+import re
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
@@ -13,10 +18,13 @@ from index.ingest.fetch import Fetched
 
 @dataclass(frozen=True)
 class Entry:
-    """A feed entry: its link (absolute; None when it has none) and title."""
+    """A feed entry: its link (absolute; None when it has none), title, when it was published
+    or last updated (UTC; None when the feed does not say) and its summary as plain text."""
 
     link: str | None
     title: str | None
+    published: dt.datetime | None = None
+    summary: str | None = None
 
 
 def feed_entries(fetched: Fetched) -> list[Entry]:
@@ -39,5 +47,26 @@ def feed_entries(fetched: Fetched) -> list[Entry]:
     for i in order:
         link = (entries[i].get("link") or "").strip()
         title = one_line(entries[i].get("title"))
-        found.append(Entry(urljoin(fetched.final_url, link) if link else None, title))
+        found.append(
+            Entry(
+                urljoin(fetched.final_url, link) if link else None,
+                title,
+                _utc(dates[i]),
+                plain_text(entries[i].get("summary")),
+            )
+        )
     return found
+
+
+def _utc(parsed) -> dt.datetime | None:
+    """feedparser's UTC ``struct_time`` as an aware datetime."""
+    if not parsed:
+        return None
+    return dt.datetime.fromtimestamp(calendar.timegm(parsed), dt.UTC)
+
+
+def plain_text(markup: str | None) -> str | None:
+    """A summary's text without tags and entities, on one line (None when empty)."""
+    if not markup:
+        return None
+    return one_line(html.unescape(re.sub(r"<[^>]+>", " ", markup)))
