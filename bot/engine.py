@@ -24,7 +24,7 @@ from index import (
     SyncReport,
     add_sources,
     build_index,
-    read_feeds,
+    read_followed,
     sync_feeds,
 )
 from index.settings import FEEDS_FILE
@@ -110,7 +110,7 @@ class Engine:
             raise RebuildRunning("a rebuild or sync is already running")
         try:
             report = sync_feeds(
-                read_feeds(self.feeds_file),
+                read_followed(self.feeds_file),
                 self.corpus_dir,
                 self.index_dir,
                 self.fetcher,

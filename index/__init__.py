@@ -54,6 +54,7 @@ _EXPORTS = {
     "add_sources": "index.ingest.ingester",
     "Feed": "index.ingest.followed",
     "read_feeds": "index.ingest.followed",
+    "read_followed": "index.ingest.followed",
     "follow": "index.ingest.followed",
     "unfollow": "index.ingest.followed",
     "FeedStates": "index.ingest.feed_state",

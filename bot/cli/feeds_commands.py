@@ -121,13 +121,10 @@ def sync_command(
 ):
     """Read every followed feed once, add the entries the corpus lacks, update the index once.
     Quiet unless something was added or failed; exit status 1 if any feed or page failed."""
-    from index import ConfigError, SafeFetcher, SyncOptions, read_feeds, sync_feeds
+    from index import SafeFetcher, SyncOptions, read_followed, sync_feeds
 
     config = config_from(ctx)
-    path = feeds_file or config.feeds_file
-    if not path.is_file():
-        raise ConfigError(f"no feeds file at {path}; follow a feed with `geoqa feeds add URL`")
-    feeds = read_feeds(path)
+    feeds = read_followed(feeds_file or config.feeds_file)
     options = SyncOptions(
         max_entries=max_entries,
         max_age=dt.timedelta(days=max_age) if max_age else None,

@@ -44,7 +44,7 @@ def status_lines(feed: Feed, state: FeedState) -> list[str]:
 
 def sync_summary(report: SyncReport) -> str:
     """A sync's outcome in one line: articles added, feeds unchanged, resting or failing."""
-    statuses = [f.status for f in report.feeds]
+    statuses = [f.status.replace("unchanged", "not_modified") for f in report.feeds]
     parts = [f"{len(report.added)} new articles from {len(report.feeds)} feeds"]
     for status, label in (
         ("not_modified", "unchanged"),

@@ -1,5 +1,6 @@
 """What syncing remembers about each followed feed, in the index folder (``feeds.sqlite``, next to
-the builds, not inside one): the validators for conditional requests, when it was last read and
+the builds, not inside one): the validators for conditional requests (and a hash of the last
+feed body, for servers without them), when it was last read and
 last gave an article, its consecutive failures and back-off, the entries it already gave (so an
 unchanged entry is never fetched twice), entries that keep failing, and whether the corpus
 changed since the index was last updated. Each change is one SQLite transaction."""
@@ -32,7 +33,8 @@ CREATE TABLE IF NOT EXISTS feeds (
     added INTEGER NOT NULL DEFAULT 0,
     failures INTEGER NOT NULL DEFAULT 0,
     backoff_until TEXT,
-    last_error TEXT
+    last_error TEXT,
+    body_hash TEXT
 );
 CREATE TABLE IF NOT EXISTS entries (
     feed TEXT NOT NULL,
@@ -72,13 +74,14 @@ class FeedState:
     etag: str | None = None
     last_modified: str | None = None
     last_fetch: str | None = None
-    last_status: str | None = None  # ok, not_modified or failed
+    last_status: str | None = None  # ok, not_modified, unchanged or failed
     last_new: str | None = None  # when it last gave a new article
     last_new_title: str | None = None
     added: int = 0  # articles it gave, in all
     failures: int = 0  # consecutive
     backoff_until: str | None = None
     last_error: str | None = None
+    body_hash: str | None = None  # sha256 of the last feed body whose entries were all handled
 
     @property
     def validators(self) -> Validators:
@@ -90,12 +93,15 @@ class FeedState:
         until = parse_stamp(self.backoff_until)
         return until is not None and now < until
 
-    def read(self, now: dt.datetime, status: str, validators: Validators) -> FeedState:
-        """The state after the feed was read (``ok`` or ``not_modified``)."""
+    def read(
+        self, now: dt.datetime, status: str, validators: Validators, body_hash: str | None
+    ) -> FeedState:
+        """The state after the feed was read (``ok``, ``not_modified`` or ``unchanged``)."""
         return dataclasses.replace(
             self,
             etag=validators.etag,
             last_modified=validators.last_modified,
+            body_hash=body_hash,
             last_fetch=stamp(now),
             last_status=status,
             failures=0,

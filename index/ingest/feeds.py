@@ -31,8 +31,11 @@ def feed_entries(fetched: Fetched) -> list[Entry]:
     """The entries of an RSS or Atom feed, oldest first."""
     import feedparser  # imported here: only feeds need it
 
-    parsed = feedparser.parse(
-        io.BytesIO(fetched.data), response_headers={"content-location": fetched.final_url}
+    parsed = feedparser.parse(  # summaries are read as plain text: no HTML clean-up needed
+        io.BytesIO(fetched.data),
+        response_headers={"content-location": fetched.final_url},
+        sanitize_html=False,
+        resolve_relative_uris=False,
     )
     if not parsed.entries and (parsed.bozo or not parsed.get("version")):
         problem = parsed.get("bozo_exception") or "no feed found"
@@ -46,7 +49,7 @@ def feed_entries(fetched: Fetched) -> list[Entry]:
     found = []
     for i in order:
         link = (entries[i].get("link") or "").strip()
-        title = one_line(entries[i].get("title"))
+        title = plain_text(entries[i].get("title"))
         found.append(
             Entry(
                 urljoin(fetched.final_url, link) if link else None,

@@ -99,6 +99,14 @@ def read_feeds(path: Path) -> list[Feed]:
     return parse_feeds(text, path)
 
 
+def read_followed(path: Path) -> list[Feed]:
+    """The feeds to sync: like :func:`read_feeds`, but a missing file is a :class:`ConfigError`
+    saying how to follow a feed."""
+    if not path.is_file():
+        raise ConfigError(f"no feeds file at {path}; follow a feed with `geoqa feeds add URL`")
+    return read_feeds(path)
+
+
 def parse_feeds(text: str, path: Path) -> list[Feed]:
     """The feeds of a feeds file's text (``path`` names it in errors)."""
     try:

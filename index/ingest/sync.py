@@ -3,22 +3,24 @@ failures), add the entries the corpus lacks with the same checks as ``add``, the
 index once.
 
 Politeness: a feed answers 304 when it has not changed since the last read (its ETag and
-Last-Modified are remembered); a failing feed rests for a while, longer after each failure; at
-most ``max_entries`` pages are fetched per feed per sync (the newest; the rest wait for the next
-sync); entries older than ``max_age`` are skipped; an entry once handled is never fetched again,
-and one whose page failed three times is given up.
+Last-Modified are remembered), and a feed body identical to the last one is not parsed again; a
+failing feed rests for a while, longer after each failure; at most ``max_entries`` pages are
+fetched per feed per sync (the newest; the rest wait for the next sync); entries older than
+``max_age`` are skipped; an entry once handled is never fetched again, and one whose page failed
+three times is given up.
 
 Crash safety: articles are written atomically one by one (:mod:`index.ingest.corpus`) and the
 index is published atomically (:mod:`index.store.layout`). Before the first article of a sync is
 written, the state store notes that the index lags the corpus; the note is cleared only once the
 index was updated, so a sync killed in between is finished by the next one (or by
-``geoqa index build``). A feed's validators are stored only once all its entries were handled,
-so a killed or capped sync reads the whole feed again next time.
+``geoqa index build``). A feed's validators (and body hash) are stored only once all its entries
+were handled, so a killed or capped sync reads the whole feed again next time.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -76,7 +78,9 @@ class FeedResult:
 
     name: str
     url: str
-    status: str = "ok"  # ok, not_modified, failed (the feed itself) or backing_off
+    # ok; not_modified (a 304) or unchanged (the same bytes as the last complete read): nothing
+    # to look at; failed (the feed itself); backing_off (resting after failures, not asked)
+    status: str = "ok"
     added: list[Added] = field(default_factory=list)
     duplicates: list[Duplicate] = field(default_factory=list)
     failed: list[Failed] = field(default_factory=list)  # entries whose page failed
@@ -88,7 +92,7 @@ class FeedResult:
     @property
     def ok(self) -> bool:
         """Whether the feed was read and every page it led to was added or already there."""
-        return self.status in ("ok", "not_modified", "backing_off") and not self.failed
+        return self.status != "failed" and not self.failed
 
     def record(self, outcome: Outcome) -> None:
         """Note an outcome of the ingester."""
@@ -112,7 +116,7 @@ class FeedResult:
             "new": [{"url": a.url, "path": a.path, "title": a.title} for a in self.added],
             "duplicates": len(self.duplicates),
             "failed": [{"url": f.url, "reason": f.reason} for f in self.failed],
-            "not_modified": self.status == "not_modified",
+            "not_modified": self.status in ("not_modified", "unchanged"),
             "skipped": dict(sorted(self.skipped.items())),
             "left_for_next_sync": self.left,
             "error": self.error,
@@ -237,22 +241,30 @@ class FeedSync:
             return self.result
         try:
             fetched = self.ingester.fetcher.fetch(self.feed.url, FEED, validators=state.validators)
+            validators = state.validators.updated(fetched.validators)
             if fetched.not_modified:
-                self._read(state, "not_modified", state.validators.updated(fetched.validators))
+                self._read(state, "not_modified", validators, state.body_hash)
+                return self.result
+            body_hash = hashlib.sha256(fetched.data).hexdigest()
+            if body_hash == state.body_hash:  # the same bytes as the last complete read
+                self._read(state, "unchanged", validators, body_hash)
                 return self.result
             entries = feed_entries(fetched)
         except (FetchError, Rejected) as exc:
             self._failed(state, exc.reason)
             return self.result
-        complete = self._take(entries)
-        self._read(state, "ok", fetched.validators if complete else Validators())
+        if self._take(entries):
+            self._read(state, "ok", fetched.validators, body_hash)
+        else:  # entries left over or failed: the next sync reads the whole feed again
+            self._read(state, "ok", Validators(), None)
         return self.result
 
     def _take(self, entries: list[Entry]) -> bool:
         """Add the entries the corpus lacks; whether every entry was handled (none left over
         by the cap, none failed)."""
         remembered = self.states.entries(self.feed.url)
-        candidates = self._candidates(entries, remembered)
+        keyed = [(e, normalize_url(e.link) if e.link else "") for e in entries]
+        candidates = self._candidates(keyed, remembered)
         cap = self.options.max_entries
         if len(candidates) > cap:
             self.result.left = len(candidates) - cap
@@ -267,17 +279,17 @@ class FeedSync:
                 self._note(key, len(self.result.added) > added, self.result.failed[failed:])
         finally:
             self.ingester.notify = None
-        self.states.keep_entries(self.feed.url, {normalize_url(e.link) for e in entries if e.link})
+        self.states.keep_entries(self.feed.url, {key for _, key in keyed if key})
         return not self.result.left and not self.result.failed
 
     def _candidates(
-        self, entries: list[Entry], remembered: dict[str, tuple[str, int]]
+        self, keyed: list[tuple[Entry, str]], remembered: dict[str, tuple[str, int]]
     ) -> list[tuple[Entry, str]]:
         """The entries to fetch, oldest first, with their keys; the others counted."""
         oldest = self.clock() - self.options.max_age if self.options.max_age else None
         refreshed = False
         candidates = []
-        for entry in entries:
+        for entry, key in keyed:
             if entry.link is None:
                 self.result.skip("no_link")
                 continue
@@ -287,7 +299,6 @@ class FeedSync:
             if oldest is not None and entry.published is not None and entry.published < oldest:
                 self.result.skip("too_old")
                 continue
-            key = normalize_url(entry.link)
             status, tries = remembered.get(key, ("", 0))
             if status in ENTRY_HANDLED:
                 self.result.duplicates.append(Duplicate(entry.link, ""))
@@ -315,11 +326,13 @@ class FeedSync:
             status = "added" if added else "duplicate"
             self.states.note_entry(self.feed.url, key, status, self.clock())
 
-    def _read(self, state: FeedState, status: str, validators: Validators) -> None:
+    def _read(
+        self, state: FeedState, status: str, validators: Validators, body_hash: str | None
+    ) -> None:
         now = self.clock()
         self.result.status = status
         titles = [a.title for a in self.result.added]
-        self.states.save(state.read(now, status, validators).gave(now, titles))
+        self.states.save(state.read(now, status, validators, body_hash).gave(now, titles))
         log.info(
             "feed %s: %s, %d new, %d already there",
             self.feed.name,

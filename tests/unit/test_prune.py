@@ -86,8 +86,8 @@ def test_a_pruned_feed_entry_is_not_added_again_by_the_next_sync(
 ):
     for article in (VERIDIAN, HARWICK):
         fixture_site.add(article.path, article_page(article, canonical=None))
-    url = fixture_site.add("/prune/feed.rss", rss_feed(fixture_site, [HARWICK, VERIDIAN]))
-    fixture_site.routes["/prune/feed.rss"].content_type = "application/rss+xml"
+    feed = rss_feed(fixture_site, [HARWICK, VERIDIAN])
+    url = fixture_site.add("/prune/feed.rss", feed, content_type="application/rss+xml")
     corpus, index = tmp_path / "corpus", tmp_path / "index"
     corpus.mkdir()
     feeds = [Feed("herald", url)]
@@ -101,7 +101,9 @@ def test_a_pruned_feed_entry_is_not_added_again_by_the_next_sync(
         corpus, index, 30, apply=True, embedder=lambda: fake_embedder, today=dt.date(2025, 10, 6)
     )
     assert [o.title for o in report.old] == [VERIDIAN.title]  # 2025-08-14; Harwick is 09-30
-    again = sync()
+    changed = rss_feed(fixture_site, [HARWICK, VERIDIAN]).replace("</rss>", "</rss>\n")
+    fixture_site.add("/prune/feed.rss", changed, content_type="application/rss+xml")
+    again = sync()  # the feed is read entry by entry again
     assert again.added == [] and len(again.feeds[0].duplicates) == 2
     assert [a.title for a in IndexStore.open(index).articles] == [HARWICK.title]
     with FeedStates(index) as states:

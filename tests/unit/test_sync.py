@@ -169,6 +169,20 @@ def test_new_entries_go_in_once_and_a_resync_sends_conditional_headers(
     assert {p: site.hits[p] for p in pages} == pages  # no article page fetched again
 
 
+def test_a_feed_without_validators_is_not_parsed_again_when_its_bytes_did_not_change(site, corpus):
+    rss = feed_path()
+    site.add(rss, rss_feed(site, [VERIDIAN]), content_type=RSS)  # no ETag, no Last-Modified
+    feeds, index = [Feed("plain", site.url(rss))], corpus.parent / "index"
+    assert titles(run_sync(feeds, corpus, index)) == [VERIDIAN.title]
+    again = run_sync(feeds, corpus, index)
+    assert again.feeds[0].status == "unchanged" and again.feeds[0].duplicates == []
+    assert again.feeds[0].as_json()["not_modified"] is True and not again.failed
+    assert "If-None-Match" not in site.headers[rss][-1]
+    site.add(rss, rss_feed(site, [HARWICK, VERIDIAN]), content_type=RSS)
+    changed = run_sync(feeds, corpus, index)
+    assert changed.feeds[0].status == "ok" and titles(changed) == [HARWICK.title]
+
+
 def test_a_changed_feed_gives_only_its_new_entry(site, corpus_copy, fake_index_copy, fake_embedder):
     rss = feed_path()
     site.add(rss, rss_feed(site, [VERIDIAN]), content_type=RSS, etag='"1"')
