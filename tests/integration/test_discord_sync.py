@@ -26,7 +26,7 @@ def test_a_scheduled_sync_runs_while_questions_are_answered_then_its_article_ans
     fixture_site, corpus_copy, index_copy, embedder, tmp_path
 ):
     page = "/scheduled/veridian"
-    fixture_site.add(page, article_page(VERIDIAN, canonical=None), delay=4.0)  # a slow site
+    fixture_site.add(page, article_page(VERIDIAN, canonical=None), delay=6.0)  # a slow site
     feed = fixture_site.add(
         "/scheduled/feed.rss",
         rss_feed(fixture_site, [VERIDIAN]).replace(VERIDIAN.path, page),
