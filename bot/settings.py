@@ -41,6 +41,16 @@ DISCORD_GATEWAY_URL = Setting(
     "wss://gateway.discord.gg/",
     "Discord's gateway websocket (change only for a Discord-compatible test server).",
 )
+SYNC_MINUTES = Setting(
+    "GEOQA_SYNC_MINUTES",
+    "",
+    "Minutes between the Discord bot's syncs of the followed feeds; empty or 0: no scheduled sync.",
+)
+DISCORD_NEWS_CHANNEL = Setting(
+    "GEOQA_DISCORD_NEWS_CHANNEL",
+    "",
+    "Channel id where the bot posts a digest of the articles each sync added; empty: no digest.",
+)
 
 BOT_SETTINGS: tuple[Setting, ...] = (
     HISTORY_FILE,
@@ -52,6 +62,8 @@ BOT_SETTINGS: tuple[Setting, ...] = (
     DISCORD_ADMIN_USERS,
     DISCORD_API_URL,
     DISCORD_GATEWAY_URL,
+    SYNC_MINUTES,
+    DISCORD_NEWS_CHANNEL,
 )
 ALL_SETTINGS: tuple[Setting, ...] = INDEX_SETTINGS + BOT_SETTINGS
 
@@ -78,6 +90,13 @@ def _ids(env: Mapping[str, str], setting: Setting) -> frozenset[int]:
         ) from None
 
 
+def _channel_id(env: Mapping[str, str], setting: Setting) -> int | None:
+    ids = _ids(env, setting)
+    if len(ids) > 1:
+        raise ConfigError(f"{setting.name} takes one channel id")
+    return next(iter(ids), None)
+
+
 @dataclass(frozen=True)
 class DiscordConfig:
     """Settings of the Discord bot. ``repr`` never shows the token."""
@@ -90,6 +109,8 @@ class DiscordConfig:
     admin_user_ids: frozenset[int]
     api_url: str = DISCORD_API_URL.default
     gateway_url: str = DISCORD_GATEWAY_URL.default
+    sync_minutes: float = 0.0  # 0: no scheduled sync
+    news_channel_id: int | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> DiscordConfig:
@@ -111,4 +132,6 @@ class DiscordConfig:
             admin_user_ids=_ids(env, DISCORD_ADMIN_USERS),
             api_url=get(env, DISCORD_API_URL),
             gateway_url=get(env, DISCORD_GATEWAY_URL),
+            sync_minutes=float(get_int(env, SYNC_MINUTES) if get(env, SYNC_MINUTES) else 0),
+            news_channel_id=_channel_id(env, DISCORD_NEWS_CHANNEL),
         )

@@ -30,6 +30,7 @@ def discord_command(ctx, index_dir, sync_global):
         index_dir or config.index_dir,
         embedder_from(ctx),
         fetcher=SafeFetcher(allow_private=config.allow_private_urls),
+        feeds_file=config.feeds_file,
     )
     engine.qa()  # load the index and model once, before connecting; a bad index fails here
     run_bot(engine, discord_config, sync_global=sync_global)

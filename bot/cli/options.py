@@ -67,3 +67,8 @@ def filter_options(command):
         command
     )
     return click.option("--source", help="Only articles from this outlet.")(command)
+
+
+def feeds_file_option(help: str = "The followed feeds file (default GEOQA_FEEDS_FILE).", **extra):
+    """``-f/--feeds-file FILE``."""
+    return path_option("-f", "--feeds-file", "feeds_file", help=help, **extra)

@@ -33,8 +33,9 @@ class Admin(commands.Cog, name="admin"):
         self.rebuild_task: asyncio.Task | None = None
 
     def busy(self) -> bool:
-        """Whether a rebuild (from /reindex or /add) is running."""
-        return self.rebuild_task is not None and not self.rebuild_task.done()
+        """Whether a rebuild (from /reindex or /add) or a feed sync is running."""
+        running = self.rebuild_task is not None and not self.rebuild_task.done()
+        return running or self.bot.engine.rebuilding
 
     async def may_rebuild(self, interaction: discord.Interaction) -> bool:
         """Admins only, and one rebuild at a time; anyone else gets an ephemeral reason."""

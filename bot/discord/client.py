@@ -21,6 +21,7 @@ from discord.ext import commands
 
 from bot.answer import Answer
 from bot.discord.admin import Admin
+from bot.discord.feeds import Feeds
 from bot.discord.questions import Questions
 from bot.discord.replies import NO_MENTIONS, reply_privately
 from bot.engine import Engine
@@ -88,6 +89,7 @@ class GeoqaBot(commands.Bot):
         globally only when asked."""
         await self.add_cog(Questions(self))
         await self.add_cog(Admin(self))
+        await self.add_cog(Feeds(self))
         if self.config.guild_id is not None:
             guild = discord.Object(self.config.guild_id)
             self.tree.copy_global_to(guild=guild)

@@ -33,7 +33,9 @@ def test_ask_defers_then_follows_up_with_cited_quotes(index_dir, embedder):
 
     async def scenario(server, bot):
         sync = server.find_requests("PUT", rf"/applications/\d+/guilds/{server.guild_id}/commands")
-        assert {c["name"] for c in sync[0].json} == {"ask", "sources", "help", "reindex", "add"}
+        assert {c["name"] for c in sync[0].json} == {
+            *("ask", "sources", "help", "reindex", "add", "feeds", "sync")
+        }
         mark = await slash(server, "ask", {"question": QUESTION})
         callback = await server.wait_for_request("POST", CALLBACK, after=mark)
         assert callback.json["type"] == 5  # deferred: acknowledged before any QA work
@@ -164,7 +166,7 @@ def test_the_bot_process_answers_and_shuts_down_cleanly_on_sigterm(index_dir):
     assert proc.returncode == 0, err
     assert "Traceback" not in err
     assert server.token not in out + err
-    assert "synced 5 commands to guild" in err
+    assert "synced 7 commands to guild" in err
 
 
 def test_add_fetches_an_article_for_admins_and_the_next_question_cites_it(
