@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index.errors import ConfigError
-from index.settings import INDEX_SETTINGS, Setting, get, get_int
+from index.settings import INDEX_SETTINGS, Setting, get, get_bool, get_int
 
 HISTORY_FILE = Setting(
     "GEOQA_HISTORY_FILE", "~/.geoqa_history", "Where the terminal REPL keeps its line history."
@@ -42,6 +42,24 @@ DISCORD_GATEWAY_URL = Setting(
     "Discord's gateway websocket (change only for a Discord-compatible test server).",
 )
 
+LOG_QUESTIONS = Setting(
+    "GEOQA_LOG_QUESTIONS",
+    "1",
+    "1 keeps the question log (questions.sqlite beside the index; Discord always, the REPL and"
+    " `geoqa ask` only with --log); 0 turns it off.",
+)
+DISCORD_THREADS = Setting(
+    "GEOQA_DISCORD_THREADS",
+    "1",
+    "1 starts a thread on each answer in a server channel, for follow-up questions; 0 does not.",
+)
+DISCORD_MESSAGE_CONTENT = Setting(
+    "GEOQA_DISCORD_MESSAGE_CONTENT",
+    "0",
+    "1 asks for the privileged message-content intent (enable it in the developer portal first):"
+    " follow-ups in the bot's threads are answered without mentioning the bot.",
+)
+
 BOT_SETTINGS: tuple[Setting, ...] = (
     HISTORY_FILE,
     DISCORD_TOKEN,
@@ -52,6 +70,9 @@ BOT_SETTINGS: tuple[Setting, ...] = (
     DISCORD_ADMIN_USERS,
     DISCORD_API_URL,
     DISCORD_GATEWAY_URL,
+    LOG_QUESTIONS,
+    DISCORD_THREADS,
+    DISCORD_MESSAGE_CONTENT,
 )
 ALL_SETTINGS: tuple[Setting, ...] = INDEX_SETTINGS + BOT_SETTINGS
 
@@ -90,6 +111,8 @@ class DiscordConfig:
     admin_user_ids: frozenset[int]
     api_url: str = DISCORD_API_URL.default
     gateway_url: str = DISCORD_GATEWAY_URL.default
+    threads: bool = True
+    message_content: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> DiscordConfig:
@@ -111,4 +134,11 @@ class DiscordConfig:
             admin_user_ids=_ids(env, DISCORD_ADMIN_USERS),
             api_url=get(env, DISCORD_API_URL),
             gateway_url=get(env, DISCORD_GATEWAY_URL),
+            threads=get_bool(env, DISCORD_THREADS),
+            message_content=get_bool(env, DISCORD_MESSAGE_CONTENT),
         )
+
+
+def log_questions(env: Mapping[str, str]) -> bool:
+    """Whether the question log is on (``GEOQA_LOG_QUESTIONS``)."""
+    return get_bool(env, LOG_QUESTIONS)
