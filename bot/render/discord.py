@@ -108,3 +108,31 @@ def to_embeds(answer: Answer, built_at: str | None = None) -> Rendered:
             messages.append([])
         messages[-1].append(embed)
     return Rendered(messages)
+
+
+STATS_COLOUR = 0x2B7A78
+STATS_DAYS = 7
+
+
+def stats_embed(stats, unanswered) -> discord.Embed:
+    """The question log's summary for ``/stats``: a ``bot.questionlog.LogStats`` and the most
+    often refused questions (``Unanswered``)."""
+    embed = discord.Embed(title="Questions asked", colour=STATS_COLOUR)
+    embed.add_field(name="Questions", value=str(stats.questions))
+    embed.add_field(
+        name="Answered",
+        value=f"{stats.answered} ({stats.answered_share:.0%})" if stats.questions else "—",
+    )
+    embed.add_field(name="Feedback", value=f"👍 {stats.up}  👎 {stats.down}")
+    if stats.per_day:
+        days = "\n".join(f"`{day}` {n}" for day, n in stats.per_day[-STATS_DAYS:])
+        embed.add_field(name="Per day", value=days, inline=False)
+    if stats.slowest:
+        slow = "\n".join(
+            f"{s.latency_ms / 1000:.2f} s — {echo(s.question, 80)}" for s in stats.slowest[:3]
+        )
+        embed.add_field(name="Slowest", value=slow, inline=False)
+    if unanswered:
+        lines = "\n".join(f"{u.count}× {echo(u.question, 80)}" for u in unanswered)
+        embed.add_field(name="Most asked, not answered", value=lines[:1024], inline=False)
+    return embed
