@@ -2,8 +2,9 @@
 after "Which countries joined the chip accord?") made to stand on its own for the search.
 
 A question refers back when it uses a pronoun such as they/it/them/their/there/he/she, or names
-nothing of its own (no capitalised name). Then the words that carry the previous question's
-names and topic are added to it: "When did they join (countries joined chip accord)?". The
+nothing of its own (no capitalised name). Then the previous question's subject is added to it:
+its names when it has any ("When was he appointed (Trump AI Czar)?"), else its topic words
+("When did they join (countries joined chip accord)?"); names alone dilute the search less. The
 previous question is resolved the same way first, so a chain of follow-ups keeps its topic. A
 question that names its own subject is left alone, so a new topic starts afresh. This only
 changes what is searched for; the answer is still made of verbatim quotes, and the user's own
@@ -70,12 +71,13 @@ def topic_words(question: str) -> list[str]:
 def standalone(question: str, earlier: Sequence[str]) -> str:
     """``question`` made to stand on its own, given the conversation's ``earlier`` questions
     (oldest first): unchanged unless it refers back, else with the previous question's names
-    and topic words added (at most ``MAX_CARRIED``, none it already has)."""
+    (or, without names, its topic words) added: at most ``MAX_CARRIED``, none it already has."""
     if not earlier or not refers_back(question):
         return question
     previous = standalone(earlier[-1], earlier[:-1])
     own = {w.lower() for w in _words(question)}
-    carried = list(dict.fromkeys(w for w in topic_words(previous) if w.lower() not in own))
+    subject = names(previous) or topic_words(previous)
+    carried = list(dict.fromkeys(w for w in subject if w.lower() not in own))
     if not carried:
         return question
     stem = question.rstrip().rstrip("?.!").rstrip()

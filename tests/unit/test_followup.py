@@ -13,15 +13,15 @@ def test_a_pronoun_carries_over_the_previous_questions_topic():
     )
 
 
-def test_the_previous_questions_names_are_carried_over():
+def test_the_previous_questions_names_are_carried_over_without_its_other_words():
     resolved = standalone("When was he appointed?", ["Who did Trump appoint as AI Czar?"])
-    assert resolved == "When was he appointed (Trump appoint AI Czar)?"
+    assert resolved == "When was he appointed (Trump AI Czar)?"
 
 
 def test_a_question_without_names_of_its_own_refers_back():
     assert refers_back("What about the licence fee?")
     resolved = standalone("What about the licence fee?", ["What did the Meridian Council rule?"])
-    assert resolved == "What about the licence fee (Meridian Council rule)?"
+    assert resolved == "What about the licence fee (Meridian Council)?"
 
 
 def test_a_question_naming_its_own_subject_starts_afresh():
