@@ -206,7 +206,7 @@ class GeoqaBot(commands.Bot):
         except discord.HTTPException as exc:
             log.info("no thread for the answer in %s: %s", channel.id, exc)
             return
-        self.thread_talks.add(thread.id, question)
+        self.thread_talks.start(thread.id, question)
         await thread.send(
             FOLLOW_UP_HINT if self.config.message_content else FOLLOW_UP_MENTION_HINT,
             allowed_mentions=NO_MENTIONS,

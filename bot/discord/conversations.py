@@ -55,3 +55,9 @@ class Conversations:
         self._talks.move_to_end(key)
         while len(self._talks) > self.size:
             self._talks.popitem(last=False)
+
+    def start(self, key: int, question: str) -> None:
+        """Start the conversation afresh with its first question (replacing what it held, such
+        as a thread's name taken for its first question by a follow-up that came early)."""
+        self._talks.pop(key, None)
+        self.add(key, question)
