@@ -154,11 +154,7 @@ class GeoqaBot(commands.Bot):
     def _answer_and_log(self, question, filters, context, channel, member_id):
         """In a worker thread: the answer, and its row id in the question log (or None)."""
         started = time.perf_counter()
-        answer = (
-            self.engine.ask(question, filters, context)
-            if context
-            else self.engine.ask(question, filters)
-        )
+        answer = self.engine.ask(question, filters, context)
         if self.questions is None:
             return answer, None
         latency = time.perf_counter() - started
@@ -203,14 +199,13 @@ class GeoqaBot(commands.Bot):
             thread = await channel.create_thread(
                 name=name, message=message, auto_archive_duration=THREAD_ARCHIVE_MINUTES
             )
-        except discord.HTTPException as exc:
+            self.thread_talks.start(thread.id, question)
+            await thread.send(
+                FOLLOW_UP_HINT if self.config.message_content else FOLLOW_UP_MENTION_HINT,
+                allowed_mentions=NO_MENTIONS,
+            )
+        except discord.HTTPException as exc:  # e.g. no Create Public Threads permission
             log.info("no thread for the answer in %s: %s", channel.id, exc)
-            return
-        self.thread_talks.start(thread.id, question)
-        await thread.send(
-            FOLLOW_UP_HINT if self.config.message_content else FOLLOW_UP_MENTION_HINT,
-            allowed_mentions=NO_MENTIONS,
-        )
 
     def built_at(self) -> str:
         """When the live index was built."""
