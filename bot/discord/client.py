@@ -9,11 +9,12 @@ cooldown and the admin check are discord.py's own (``dynamic_cooldown``, ``app_c
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import logging
 import signal
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import aiohttp
@@ -37,6 +38,7 @@ from index import LRU, ConfigError, Filters, GeoqaError
 
 log = logging.getLogger(__name__)
 
+CLOSE_GRACE_S = 10.0
 RECENT_ANSWERS = 1000  # answers kept in memory for "Show more quotes"
 THREAD_NAME = 100  # Discord's limit on a thread's name
 THREAD_ARCHIVE_MINUTES = 1440
@@ -57,6 +59,9 @@ class GeoqaTree(app_commands.CommandTree):
         and refused checks become an ephemeral reply; anything else is logged with its
         traceback and the user gets a short ephemeral note."""
         name = interaction.command.name if interaction.command else "?"
+        if self.client.is_closed():  # cut off by a shutdown: nobody to tell
+            log.info("command %s interrupted by shutdown: %s", name, error)
+            return
         text = error_text(error)
         if text is None:
             log.error("command %s failed", name, exc_info=error)
@@ -111,6 +116,7 @@ class GeoqaBot(commands.Bot):
         self.dm_talks = Conversations(idle_s=DM_IDLE_S)
         self.recent: LRU[str, Answer] = LRU(RECENT_ANSWERS)
         self._memory_ids = itertools.count(1)
+        self._working: set[asyncio.Task] = set()
 
     async def setup_hook(self) -> None:
         """Add the command cogs and the answer buttons (persistent across restarts), then sync
@@ -131,6 +137,25 @@ class GeoqaBot(commands.Bot):
 
     async def on_message(self, message: discord.Message) -> None:
         """Nothing here: geoqa has no prefix commands; the questions cog answers messages."""
+
+    @contextlib.contextmanager
+    def working(self) -> Iterator[None]:
+        """Mark the current task as answering a question, so that :meth:`close` lets it
+        finish sending (its answer, thread and buttons)."""
+        task = asyncio.current_task()
+        self._working.add(task)
+        try:
+            yield
+        finally:
+            self._working.discard(task)
+
+    async def close(self) -> None:
+        """Shut down: answers being sent get up to ``CLOSE_GRACE_S`` to finish first."""
+        pending = [t for t in self._working if t is not asyncio.current_task() and not t.done()]
+        if pending and not self.is_closed():
+            log.info("letting %d answers finish before closing", len(pending))
+            await asyncio.wait(pending, timeout=CLOSE_GRACE_S)
+        await super().close()
 
     async def answer(
         self,

@@ -77,6 +77,10 @@ class Questions(commands.Cog, name="questions"):
         question = clean_question(question)  # a GeoqaError becomes an ephemeral reply
         filters = Filters(source=source, since=parse_day(since, "since") if since else None)
         await interaction.response.defer(thinking=True)
+        with self.bot.working():
+            await self._answer_interaction(interaction, question, filters)
+
+    async def _answer_interaction(self, interaction, question: str, filters: Filters) -> None:
         in_dm = interaction.guild is None
         talks = self.bot.talks_for(interaction.channel, in_dm)
         log.info("/ask from %s", interaction.user.id)
@@ -139,7 +143,8 @@ class Questions(commands.Cog, name="questions"):
             if wait:
                 await self._reply(message, wait_text(wait))
                 return
-        await self._answer_message(message, question, in_dm)
+        with self.bot.working():
+            await self._answer_message(message, question, in_dm)
 
     async def _answer_message(self, message: discord.Message, question: str, in_dm: bool) -> None:
         talks = self.bot.talks_for(message.channel, in_dm)
