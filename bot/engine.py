@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,9 +77,12 @@ class Engine:
                     self._qa = self._open(self.index_dir, self.embedder)
         return self._qa
 
-    def ask(self, question: str, filters: Filters | None = None) -> Answer:
-        """Answer from the index that is live when the question starts."""
-        return self.qa().ask(question, filters)
+    def ask(
+        self, question: str, filters: Filters | None = None, context: Sequence[str] = ()
+    ) -> Answer:
+        """Answer from the index that is live when the question starts; ``context`` is the
+        conversation's earlier questions, oldest first (see :meth:`QA.ask`)."""
+        return self.qa().ask(question, filters, context=context)
 
     def stats(self) -> IndexStats:
         """Counts and dates of the live index."""

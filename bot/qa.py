@@ -7,9 +7,11 @@ One :class:`QA` object serves the CLI, the REPL and Discord; rendering is separa
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +20,7 @@ import numpy as np
 from bot.answer import Answer, Quote, Source
 from bot.errors import InvalidQuestion
 from bot.features import answer_type_score, coverage, entities, entity_lists, question_kind
+from bot.followup import standalone
 from bot.sentences import Sentence, split_sentences
 from index import (
     DEFAULT_CHUNKING,
@@ -131,11 +134,23 @@ class QA:
         store = IndexStore.open(index_dir, embedder.model_id, chunking.as_dict())
         return cls(store, embedder, **kwargs)
 
-    def ask(self, question: str, filters: Filters | None = None, k: int | None = None) -> Answer:
-        """Answer ``question`` with verbatim quotes, or say the articles don't cover it."""
+    def ask(
+        self,
+        question: str,
+        filters: Filters | None = None,
+        k: int | None = None,
+        context: Sequence[str] = (),
+    ) -> Answer:
+        """Answer ``question`` with verbatim quotes, or say the articles don't cover it.
+
+        ``context`` is the conversation's earlier questions (oldest first): a follow-up that
+        refers back is searched as :func:`bot.followup.standalone` makes it; the answer keeps
+        the user's own words as its question."""
         question = clean_question(question)
-        hits = self.searcher.search(question, k=k or self.k, filters=filters)
-        return self.answer(question, hits)
+        asked = standalone(question, context) if context else question
+        hits = self.searcher.search(asked, k=k or self.k, filters=filters)
+        answer = self.answer(asked, hits)
+        return dataclasses.replace(answer, question=question) if asked != question else answer
 
     def answer(self, question: str, hits: list[Hit]) -> Answer:
         """Pick quotes for a (validated) question from its retrieved chunks."""

@@ -17,6 +17,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
+from bot.discord.checks import admin_only
 from bot.discord.replies import NO_MENTIONS, reply_privately
 from bot.render.discord import DESCRIPTION_LIMIT, FOUND_COLOUR, safe
 from bot.render.feeds import digest_embed, status_lines, sync_summary
@@ -27,7 +28,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-NOT_ADMIN = "Only members with Manage Server or a configured admin role can do that."
 BUSY = "A rebuild or sync is already running; try again when it is done."
 
 
@@ -101,22 +101,13 @@ class Feeds(commands.Cog, name="feeds"):
         except discord.HTTPException as exc:
             log.warning("cannot post the digest to channel %s: %s", channel_id, exc)
 
-    async def may_run(self, interaction: discord.Interaction) -> bool:
-        """The same admins as /reindex; anyone else gets an ephemeral reason."""
-        name = interaction.command.name if interaction.command else "command"
-        if not self.bot.is_admin(interaction.user):
-            log.info("/%s refused for %s", name, interaction.user.id)
-            await reply_privately(interaction, NOT_ADMIN)
-            return False
-        return True
-
     @app_commands.command(
         name="sync", description="Fetch new articles from the followed feeds now (admins)."
     )
+    @app_commands.default_permissions(manage_guild=True)
+    @admin_only()
     async def sync_now(self, interaction: discord.Interaction) -> None:
         """/sync: admins only, one at a time, in the background."""
-        if not await self.may_run(interaction):
-            return
         if self.busy():
             await reply_privately(interaction, BUSY)
             return
@@ -138,10 +129,10 @@ class Feeds(commands.Cog, name="feeds"):
         )
 
     @app_commands.command(name="feeds", description="The followed feeds and their status (admins).")
+    @app_commands.default_permissions(manage_guild=True)
+    @admin_only()
     async def feeds(self, interaction: discord.Interaction) -> None:
         """/feeds: admins only; an ephemeral list of the followed feeds with their status."""
-        if not await self.may_run(interaction):
-            return
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
             text = await asyncio.to_thread(self._listing)

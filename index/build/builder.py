@@ -24,9 +24,9 @@ from index.embedders.cache import EmbeddingCache, Progress, embed_cached
 from index.embedders.protocol import Embedder
 from index.errors import CorpusError
 from index.store.index_store import previous_spans
-from index.store.writer import write_build
 from index.store.layout import build_lock, cache_path, new_build_folder, publish, read_manifest
 from index.store.lexical import TOKENIZER_VERSION, LexicalIndex
+from index.store.writer import write_build
 from index.util import package_versions
 
 log = logging.getLogger(__name__)
