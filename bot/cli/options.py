@@ -72,6 +72,8 @@ def filter_options(command):
 def feeds_file_option(help: str = "The followed feeds file (default GEOQA_FEEDS_FILE).", **extra):
     """``-f/--feeds-file FILE``."""
     return path_option("-f", "--feeds-file", "feeds_file", help=help, **extra)
+
+
 def day_option(name: str, help: str):
     """A ``--NAME YYYY-MM-DD`` option, parsed to a date (a bad date is a usage error)."""
     return click.option(f"--{name}", callback=_day, help=help)

@@ -63,9 +63,7 @@ class Manifest:
         if self.format != FORMAT_VERSION:
             raise IndexMismatch(index_dir, f"has format {self.format}, not {FORMAT_VERSION}")
         if model_id is not None and self.model != model_id:
-            raise IndexMismatch(
-                index_dir, f"was built with model {self.model!r}, not {model_id!r}"
-            )
+            raise IndexMismatch(index_dir, f"was built with model {self.model!r}, not {model_id!r}")
         if chunking is not None and self.chunking != chunking:
             raise IndexMismatch(
                 index_dir, f"was built with chunking {self.chunking}, not {chunking}"
