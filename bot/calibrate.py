@@ -201,9 +201,7 @@ def choose_threshold(runs: Sequence[Run], ranking: Weights) -> tuple[AnswerModel
     """The decision with the best balanced accuracy (each group of runs counts the same): the
     off-topic cosine from a short grid, the lowest that does best, and the threshold on the best
     sentence's score, the middle of the best stretch of a fine grid."""
-    scores = [
-        ranking.logit(c.evidence()) for run in runs for c in run.examined.eligible()
-    ] or [0.0]
+    scores = [ranking.logit(c.evidence()) for run in runs for c in run.examined.eligible()] or [0.0]
     grid = np.arange(min(scores), max(scores) + THRESHOLD_STEP, THRESHOLD_STEP)
     best = None
     for cosine in OFF_TOPIC_COSINES:

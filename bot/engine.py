@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,9 +20,14 @@ from index import (
     GeoqaError,
     Progress,
     SafeFetcher,
+    SyncOptions,
+    SyncReport,
     add_sources,
     build_index,
+    read_followed,
+    sync_feeds,
 )
+from index.settings import FEEDS_FILE
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +57,10 @@ class Engine:
         embedder: Embedder,
         qa_factory: Callable[[Path, Embedder], QA] = QA.open,
         fetcher: SafeFetcher | None = None,
+        feeds_file: Path | None = None,
     ) -> None:
         self.corpus_dir = corpus_dir
+        self.feeds_file = feeds_file or Path(FEEDS_FILE.default)
         self.index_dir = index_dir
         self.embedder = embedder
         self.fetcher = fetcher or SafeFetcher()
@@ -70,9 +77,12 @@ class Engine:
                     self._qa = self._open(self.index_dir, self.embedder)
         return self._qa
 
-    def ask(self, question: str, filters: Filters | None = None) -> Answer:
-        """Answer from the index that is live when the question starts."""
-        return self.qa().ask(question, filters)
+    def ask(
+        self, question: str, filters: Filters | None = None, context: Sequence[str] = ()
+    ) -> Answer:
+        """Answer from the index that is live when the question starts; ``context`` is the
+        conversation's earlier questions, oldest first (see :meth:`QA.ask`)."""
+        return self.qa().ask(question, filters, context=context)
 
     def stats(self) -> IndexStats:
         """Counts and dates of the live index."""
@@ -92,6 +102,27 @@ class Engine:
             report = build_index(self.corpus_dir, self.index_dir, self.embedder, progress=progress)
             self._qa = self._open(self.index_dir, self.embedder)
             log.info("index rebuilt: %d articles, %d chunks", report.articles, report.chunks)
+            return report
+        finally:
+            self._rebuild_lock.release()
+
+    def sync_feeds(self, options: SyncOptions | None = None) -> SyncReport:
+        """Sync the followed feeds (``feeds_file``) into the corpus, update the index once and
+        switch to it; one at a time with rebuilds (questions use the old index meanwhile)."""
+        if not self._rebuild_lock.acquire(blocking=False):
+            raise RebuildRunning("a rebuild or sync is already running")
+        try:
+            report = sync_feeds(
+                read_followed(self.feeds_file),
+                self.corpus_dir,
+                self.index_dir,
+                self.fetcher,
+                embedder=lambda: self.embedder,
+                options=options or SyncOptions(),
+            )
+            if report.index is not None and not report.index.up_to_date:
+                self._qa = self._open(self.index_dir, self.embedder)
+            log.info("feeds synced: %d new articles", len(report.added))
             return report
         finally:
             self._rebuild_lock.release()

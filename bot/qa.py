@@ -14,10 +14,12 @@ whether the articles are on topic but don't say it, or don't cover the question 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +28,7 @@ import numpy as np
 from bot.answer import NO_ARTICLES, NOT_ANSWERED, NOT_COVERED, NOT_MENTIONED, Answer, Quote, Source
 from bot.errors import InvalidQuestion
 from bot.features import STAND_IN, Question, analyse, answer_evidence, entities, name_present
+from bot.followup import standalone
 from bot.lead import lead_line
 from bot.scoring import MODEL, AnswerModel, Evidence
 from bot.sentences import Sentence, split_sentences
@@ -137,6 +140,7 @@ class Examined:
     candidates: list[Candidate]
     missing: str | None = None  # a name or number of the question that no article holds
     no_articles: bool = False  # the filters leave no article
+    said: str = ""  # the question in the user's words (a follow-up is examined standalone)
 
     def eligible(self) -> list[Candidate]:
         """The candidates that can answer this kind of question."""
@@ -283,27 +287,49 @@ class QA:
         store = IndexStore.open(index_dir, embedder.model_id, chunking.as_dict())
         return cls(store, embedder, **kwargs)
 
-    def ask(self, question: str, filters: Filters | None = None, k: int | None = None) -> Answer:
-        """Answer ``question`` with verbatim quotes, or say why the articles don't answer it."""
-        return self.decide(self.examine(question, filters, k))
+    def ask(
+        self,
+        question: str,
+        filters: Filters | None = None,
+        k: int | None = None,
+        context: Sequence[str] = (),
+    ) -> Answer:
+        """Answer ``question`` with verbatim quotes, or say why the articles don't answer it.
+
+        ``context`` is the conversation's earlier questions (oldest first): a follow-up that
+        refers back is asked as :func:`bot.followup.standalone` makes it; the answer keeps the
+        user's own words as its question."""
+        return self.decide(self.examine(question, filters, k, context))
 
     def examine(
-        self, question: str, filters: Filters | None = None, k: int | None = None
+        self,
+        question: str,
+        filters: Filters | None = None,
+        k: int | None = None,
+        context: Sequence[str] = (),
     ) -> Examined:
         """Validate ``question``, search, and gather the scored candidate sentences."""
-        question = clean_question(question)
-        asked = analyse(question)
+        said = clean_question(question)
+        asked = analyse(standalone(said, context) if context else said)
         allowed = self.searcher.allowed_rows(filters)
         if allowed is not None and not allowed.any():
-            return Examined(asked, [], [], no_articles=True)
-        hits = self.searcher.search(question, k=k or self.k, filters=filters)
+            return Examined(asked, [], [], no_articles=True, said=said)
+        hits = self.searcher.search(asked.text, k=k or self.k, filters=filters)
         missing = self._unmentioned(asked, allowed)
         if missing:
-            return Examined(asked, hits, [], missing=missing)
-        return Examined(asked, hits, self._candidates(asked, _Terms(asked, self.store), hits))
+            return Examined(asked, hits, [], missing=missing, said=said)
+        candidates = self._candidates(asked, _Terms(asked, self.store), hits)
+        return Examined(asked, hits, candidates, said=said)
 
     def decide(self, examined: Examined) -> Answer:
-        """Quote the likeliest eligible sentences, or refuse, saying why."""
+        """Quote the likeliest eligible sentences, or refuse, saying why; the answer's question
+        is the user's own words."""
+        answer = self._decide(examined)
+        if examined.said and examined.said != answer.question:
+            return dataclasses.replace(answer, question=examined.said)
+        return answer
+
+    def _decide(self, examined: Examined) -> Answer:
         asked, hits = examined.question, examined.hits
         if examined.no_articles:
             lead = "No indexed article matches these filters."

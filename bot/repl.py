@@ -1,7 +1,9 @@
 """The terminal REPL: a line editor with history, coloured answers and a few ``:`` commands.
 
 The model and index are loaded once, before the first prompt. Ctrl-C cancels the current line
-(or a running answer), Ctrl-D or ``:quit`` leaves.
+(or a running answer), Ctrl-D or ``:quit`` leaves. Questions form a conversation: a follow-up
+("When did they join?") is asked with the earlier questions as context (:mod:`bot.followup`);
+``:new`` starts afresh. With a question log, each question is recorded (channel "repl").
 """
 
 from __future__ import annotations
@@ -9,13 +11,16 @@ from __future__ import annotations
 import dataclasses
 import logging
 import sys
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
 
-from bot.qa import QA
+from bot.followup import standalone
+from bot.qa import QA, clean_question
+from bot.questionlog import REPL, QuestionLog
 from bot.render.terminal import to_rich
 from index import Filters, GeoqaError, parse_day
 
@@ -29,18 +34,29 @@ Ask a question in plain English, or use a command:
   :since DATE      only articles published on/after DATE (YYYY-MM-DD); ':since off' clears
   :until DATE      only articles published on/before DATE; ':until off' clears
   :source NAME     only articles from this outlet; ':source off' clears
+  :new             start a new conversation (follow-ups refer to the questions since the last :new)
   :quit            leave (Ctrl-D works too; Ctrl-C cancels the line)"""
 PROMPT = "geoqa> "
+MAX_CONTEXT = 5  # earlier questions a follow-up is read against
 
 
 class Repl:
     """The REPL's state (k, filters) and what each input line does."""
 
-    def __init__(self, qa: QA, console: Console, k: int, filters: Filters | None = None) -> None:
+    def __init__(
+        self,
+        qa: QA,
+        console: Console,
+        k: int,
+        filters: Filters | None = None,
+        log: QuestionLog | None = None,
+    ) -> None:
         self.qa = qa
         self.console = console
         self.k = k
         self.filters = filters or Filters()
+        self.log = log
+        self.earlier: list[str] = []  # this conversation's questions, oldest first
 
     def banner(self) -> None:
         """Print what is loaded."""
@@ -59,16 +75,29 @@ class Repl:
         try:
             if line.startswith(":"):
                 return self.command(line)
-            answer = self.qa.ask(line, self.filters, k=self.k)
+            self.ask(line)
         except GeoqaError as exc:
             log.info("rejected input: %s", exc)
             self.console.print(f"[red]{escape(str(exc))}[/red]")
-            return True
         except KeyboardInterrupt:
             self.console.print("[yellow]cancelled[/yellow]")
-            return True
-        self.console.print(to_rich(answer))
         return True
+
+    def ask(self, line: str) -> None:
+        """Answer a question as part of the conversation, and log it when logging is on."""
+        question = clean_question(line)
+        context = tuple(self.earlier[-MAX_CONTEXT:])
+        resolved = standalone(question, context)
+        if resolved != question:
+            self.console.print(f"[dim]follow-up, searched as: {escape(resolved)}[/dim]")
+        started = time.perf_counter()
+        answer = self.qa.ask(question, self.filters, k=self.k, context=context)
+        if self.log is not None:
+            self.log.record(
+                answer, channel=REPL, latency_s=time.perf_counter() - started, context=context
+            )
+        self.earlier.append(question)
+        self.console.print(to_rich(answer))
 
     def command(self, line: str) -> bool:
         """Run a ``:`` command; False means leave."""
@@ -82,6 +111,9 @@ class Repl:
             for a in self.qa.store.articles:
                 details = ", ".join(p for p in (a.source, a.published) if p)
                 self.console.print(f"  {escape(a.title)} — {escape(details)} [dim]({a.id})[/dim]")
+        elif name == "new":
+            self.earlier.clear()
+            self.console.print("new conversation")
         elif name == "k":
             self.set_k(arg)
         elif name in ("since", "until", "source"):
@@ -146,10 +178,11 @@ def run_repl(
     k: int = 8,
     filters: Filters | None = None,
     history_file: Path | None = None,
+    log: QuestionLog | None = None,
 ) -> None:
-    """Run the loop until ``:quit`` or end of input."""
+    """Run the loop until ``:quit`` or end of input; ``log`` records each question."""
     console = console or Console()
-    repl = Repl(qa, console, k, filters)
+    repl = Repl(qa, console, k, filters, log)
     repl.banner()
     if lines is None:
         lines = prompt_lines(history_file) if sys.stdin.isatty() else piped_lines(sys.stdin)

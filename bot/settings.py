@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index.errors import ConfigError
-from index.settings import INDEX_SETTINGS, Setting, get, get_int
+from index.settings import INDEX_SETTINGS, Setting, get, get_bool, get_int
 
 HISTORY_FILE = Setting(
     "GEOQA_HISTORY_FILE", "~/.geoqa_history", "Where the terminal REPL keeps its line history."
@@ -41,6 +41,34 @@ DISCORD_GATEWAY_URL = Setting(
     "wss://gateway.discord.gg/",
     "Discord's gateway websocket (change only for a Discord-compatible test server).",
 )
+SYNC_MINUTES = Setting(
+    "GEOQA_SYNC_MINUTES",
+    "",
+    "Minutes between the Discord bot's syncs of the followed feeds; empty or 0: no scheduled sync.",
+)
+DISCORD_NEWS_CHANNEL = Setting(
+    "GEOQA_DISCORD_NEWS_CHANNEL",
+    "",
+    "Channel id where the bot posts a digest of the articles each sync added; empty: no digest.",
+)
+
+LOG_QUESTIONS = Setting(
+    "GEOQA_LOG_QUESTIONS",
+    "1",
+    "1 keeps the question log (questions.sqlite beside the index; Discord always, the REPL and"
+    " `geoqa ask` only with --log); 0 turns it off.",
+)
+DISCORD_THREADS = Setting(
+    "GEOQA_DISCORD_THREADS",
+    "1",
+    "1 starts a thread on each answer in a server channel, for follow-up questions; 0 does not.",
+)
+DISCORD_MESSAGE_CONTENT = Setting(
+    "GEOQA_DISCORD_MESSAGE_CONTENT",
+    "0",
+    "1 asks for the privileged message-content intent (enable it in the developer portal first):"
+    " follow-ups in the bot's threads are answered without mentioning the bot.",
+)
 
 BOT_SETTINGS: tuple[Setting, ...] = (
     HISTORY_FILE,
@@ -52,6 +80,11 @@ BOT_SETTINGS: tuple[Setting, ...] = (
     DISCORD_ADMIN_USERS,
     DISCORD_API_URL,
     DISCORD_GATEWAY_URL,
+    SYNC_MINUTES,
+    DISCORD_NEWS_CHANNEL,
+    LOG_QUESTIONS,
+    DISCORD_THREADS,
+    DISCORD_MESSAGE_CONTENT,
 )
 ALL_SETTINGS: tuple[Setting, ...] = INDEX_SETTINGS + BOT_SETTINGS
 
@@ -78,6 +111,13 @@ def _ids(env: Mapping[str, str], setting: Setting) -> frozenset[int]:
         ) from None
 
 
+def _channel_id(env: Mapping[str, str], setting: Setting) -> int | None:
+    ids = _ids(env, setting)
+    if len(ids) > 1:
+        raise ConfigError(f"{setting.name} takes one channel id")
+    return next(iter(ids), None)
+
+
 @dataclass(frozen=True)
 class DiscordConfig:
     """Settings of the Discord bot. ``repr`` never shows the token."""
@@ -90,6 +130,10 @@ class DiscordConfig:
     admin_user_ids: frozenset[int]
     api_url: str = DISCORD_API_URL.default
     gateway_url: str = DISCORD_GATEWAY_URL.default
+    sync_minutes: float = 0.0  # 0: no scheduled sync
+    news_channel_id: int | None = None
+    threads: bool = True
+    message_content: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> DiscordConfig:
@@ -111,4 +155,13 @@ class DiscordConfig:
             admin_user_ids=_ids(env, DISCORD_ADMIN_USERS),
             api_url=get(env, DISCORD_API_URL),
             gateway_url=get(env, DISCORD_GATEWAY_URL),
+            sync_minutes=float(get_int(env, SYNC_MINUTES) if get(env, SYNC_MINUTES) else 0),
+            news_channel_id=_channel_id(env, DISCORD_NEWS_CHANNEL),
+            threads=get_bool(env, DISCORD_THREADS),
+            message_content=get_bool(env, DISCORD_MESSAGE_CONTENT),
         )
+
+
+def log_questions(env: Mapping[str, str]) -> bool:
+    """Whether the question log is on (``GEOQA_LOG_QUESTIONS``)."""
+    return get_bool(env, LOG_QUESTIONS)

@@ -52,6 +52,11 @@ ALLOW_PRIVATE_URLS = Setting(
     "0",
     "1 lets `add` fetch from loopback, private and other internal addresses (local testing only).",
 )
+FEEDS_FILE = Setting(
+    "GEOQA_FEEDS_FILE",
+    "feeds.toml",
+    "The followed feeds (TOML) that `geoqa sync` and the Discord bot's scheduled sync read.",
+)
 
 INDEX_SETTINGS: tuple[Setting, ...] = (
     CORPUS_DIR,
@@ -61,6 +66,7 @@ INDEX_SETTINGS: tuple[Setting, ...] = (
     EMBED_BACKEND,
     ONNX_DIR,
     ALLOW_PRIVATE_URLS,
+    FEEDS_FILE,
 )
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off"})
@@ -122,6 +128,7 @@ class IndexConfig:
     allow_private_urls: bool = False
     embed_backend: str = BACKEND_TORCH
     onnx_dir: Path = Path(ONNX_DIR.default)
+    feeds_file: Path = Path(FEEDS_FILE.default)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> IndexConfig:
@@ -134,4 +141,5 @@ class IndexConfig:
             allow_private_urls=get_bool(env, ALLOW_PRIVATE_URLS),
             embed_backend=get_choice(env, EMBED_BACKEND, EMBED_BACKENDS),
             onnx_dir=Path(get(env, ONNX_DIR)),
+            feeds_file=Path(get(env, FEEDS_FILE)),
         )

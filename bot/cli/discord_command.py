@@ -20,16 +20,20 @@ def discord_command(ctx, index_dir, sync_global):
     """Run the Discord bot (needs DISCORD_TOKEN in .env)."""
     from bot.discord.client import run_bot
     from bot.engine import Engine
-    from bot.settings import DiscordConfig
+    from bot.questionlog import QuestionLog
+    from bot.settings import DiscordConfig, log_questions
     from index import SafeFetcher
 
     config = config_from(ctx)
     discord_config = DiscordConfig.from_env(env_from(ctx))  # token checked before loading
+    index_dir = index_dir or config.index_dir
+    questions = QuestionLog.beside(index_dir) if log_questions(env_from(ctx)) else None
     engine = Engine(
         config.corpus_dir,
-        index_dir or config.index_dir,
+        index_dir,
         embedder_from(ctx),
         fetcher=SafeFetcher(allow_private=config.allow_private_urls),
+        feeds_file=config.feeds_file,
     )
     engine.qa()  # load the index and model once, before connecting; a bad index fails here
-    run_bot(engine, discord_config, sync_global=sync_global)
+    run_bot(engine, discord_config, questions=questions, sync_global=sync_global)

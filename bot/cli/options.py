@@ -67,3 +67,23 @@ def filter_options(command):
         command
     )
     return click.option("--source", help="Only articles from this outlet.")(command)
+
+
+def feeds_file_option(help: str = "The followed feeds file (default GEOQA_FEEDS_FILE).", **extra):
+    """``-f/--feeds-file FILE``."""
+    return path_option("-f", "--feeds-file", "feeds_file", help=help, **extra)
+
+
+def day_option(name: str, help: str):
+    """A ``--NAME YYYY-MM-DD`` option, parsed to a date (a bad date is a usage error)."""
+    return click.option(f"--{name}", callback=_day, help=help)
+
+
+def log_option():
+    """``--log``: record the question in the question log (``GEOQA_LOG_QUESTIONS=0`` wins)."""
+    return click.option(
+        "--log",
+        "log_question",
+        is_flag=True,
+        help="Record questions in the question log (unless GEOQA_LOG_QUESTIONS=0).",
+    )

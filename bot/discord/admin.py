@@ -1,6 +1,7 @@
-"""Admin commands on Discord: ``/reindex`` and ``/add``, for members with Manage Server or a
-configured admin role or user, one rebuild at a time, run in the background while questions
-are answered from the current index."""
+"""Admin commands on Discord: ``/reindex``, ``/add`` and ``/stats``, for members with Manage
+Server or a configured admin role or user. Discord hides them from everyone else
+(``default_permissions(manage_guild=True)``) and a check refuses them; rebuilds run one at a
+time, in the background, while questions are answered from the current index."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.discord.checks import admin_only
 from bot.discord.replies import NO_MENTIONS, reply_privately
-from bot.render.discord import safe
+from bot.engine import RebuildRunning
+from bot.render.discord import safe, stats_embed
 from index import GeoqaError
 
 if TYPE_CHECKING:
@@ -23,6 +26,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PROGRESS_EVERY_S = 2.0
+STATS_UNANSWERED = 5
 
 
 class Admin(commands.Cog, name="admin"):
@@ -33,31 +37,21 @@ class Admin(commands.Cog, name="admin"):
         self.rebuild_task: asyncio.Task | None = None
 
     def busy(self) -> bool:
-        """Whether a rebuild (from /reindex or /add) is running."""
-        return self.rebuild_task is not None and not self.rebuild_task.done()
+        """Whether a rebuild (from /reindex or /add) or a feed sync is running."""
+        running = self.rebuild_task is not None and not self.rebuild_task.done()
+        return running or self.bot.engine.rebuilding
 
-    async def may_rebuild(self, interaction: discord.Interaction) -> bool:
-        """Admins only, and one rebuild at a time; anyone else gets an ephemeral reason."""
-        name = interaction.command.name if interaction.command else "command"
-        if not self.bot.is_admin(interaction.user):
-            log.info("/%s refused for %s", name, interaction.user.id)
-            await reply_privately(
-                interaction,
-                "Only members with Manage Server or a configured admin role can do that.",
-            )
-            return False
+    def ensure_idle(self) -> None:
+        """One rebuild at a time: a second one is refused (an ephemeral reply, via the tree)."""
         if self.busy():
-            await reply_privately(
-                interaction, "A rebuild is already running; try again when it is done."
-            )
-            return False
-        return True
+            raise RebuildRunning("a rebuild is already running; try again when it is done")
 
     @app_commands.command(name="reindex", description="Rebuild the index from the corpus (admins).")
+    @app_commands.default_permissions(manage_guild=True)
+    @admin_only()
     async def reindex(self, interaction: discord.Interaction) -> None:
         """/reindex: admins only, one at a time, in the background."""
-        if not await self.may_rebuild(interaction):
-            return
+        self.ensure_idle()
         await interaction.response.send_message(
             "Rebuilding the index… questions are answered from the current index meanwhile.",
             allowed_mentions=NO_MENTIONS,
@@ -68,14 +62,32 @@ class Admin(commands.Cog, name="admin"):
         name="add", description="Add a news article by URL and index it (admins)."
     )
     @app_commands.describe(url="The article's web address (http or https)")
+    @app_commands.default_permissions(manage_guild=True)
+    @admin_only()
     async def add(self, interaction: discord.Interaction, url: str) -> None:
         """/add: admins only; fetch, write to the corpus, rebuild — in the background."""
-        if not await self.may_rebuild(interaction):
-            return
+        self.ensure_idle()
         await interaction.response.send_message(
             f"Fetching {safe(url)} …", allowed_mentions=NO_MENTIONS
         )
         self.rebuild_task = asyncio.create_task(self._add(interaction, url))
+
+    @app_commands.command(name="stats", description="What members ask and how it went (admins).")
+    @app_commands.default_permissions(manage_guild=True)
+    @admin_only()
+    async def stats(self, interaction: discord.Interaction) -> None:
+        """/stats: the question log's summary, as ``geoqa log stats`` and ``log unanswered``
+        give it, privately to the admin who asks."""
+        log_ = self.bot.questions
+        if log_ is None:
+            await reply_privately(interaction, "The question log is off (GEOQA_LOG_QUESTIONS=0).")
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        stats = await asyncio.to_thread(log_.stats)
+        unanswered = await asyncio.to_thread(log_.unanswered, STATS_UNANSWERED)
+        await interaction.followup.send(
+            embed=stats_embed(stats, unanswered), ephemeral=True, allowed_mentions=NO_MENTIONS
+        )
 
     async def _add(self, interaction: discord.Interaction, url: str) -> None:
         try:

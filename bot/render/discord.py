@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import discord
 from discord.utils import escape_markdown, escape_mentions
 
-from bot.answer import Answer, Source
+from bot.answer import Answer, Quote, Source
+from bot.render.links import quote_link, source_link
 
 DESCRIPTION_LIMIT = 4096
 MESSAGE_EMBEDS_LIMIT = 6000  # characters of all embeds of one message
@@ -36,21 +37,33 @@ def echo(question: str, limit: int = QUESTION_ECHO) -> str:
     return safe(question)
 
 
-def _source_line(source: Source) -> str:
+def _url(url: str) -> str:
+    """A URL safe inside a markdown link's parentheses."""
+    return url.replace("(", "%28").replace(")", "%29")
+
+
+def _source_line(source: Source, url: str | None) -> str:
     title = safe(source.title).replace("]", "\\]")
-    link = f"[{title}]({source.url.replace(')', '%29')})" if source.url else title
+    link = f"[{title}]({_url(url)})" if url else title
     details = ", ".join(safe(p) for p in (source.source, source.published) if p)
     return f"`[{source.n}]` {link}" + (f" — {details}" if details else "")
 
 
+def _marker(answer: Answer, quote: Quote) -> str:
+    """A quote's ``[n]``, linked to the quoted passage in its article when it has a URL."""
+    url = quote_link(answer, quote)
+    return f"[\\[{quote.n}\\]]({_url(url)})" if url else f"`[{quote.n}]`"
+
+
 def blocks(answer: Answer) -> list[str]:
-    """The answer as whole blocks: lead, one per quote, a sources heading, one per source."""
+    """The answer as whole blocks: lead, one per quote, a sources heading, one per source.
+    Each quote's number and each source's title link to the quoted passage."""
     parts = [f"**{safe(answer.lead)}**"]
     for quote in answer.quotes:
         body = f"> {safe(quote.display)}"
-        parts.append(f"{body} `[{quote.n}]`")
+        parts.append(f"{body} {_marker(answer, quote)}")
     parts.append("**Sources**" if answer.found else "**Closest sources**")
-    parts.extend(_source_line(s) for s in answer.sources)
+    parts.extend(_source_line(s, source_link(answer, s)) for s in answer.sources)
     return parts
 
 
@@ -95,3 +108,31 @@ def to_embeds(answer: Answer, built_at: str | None = None) -> Rendered:
             messages.append([])
         messages[-1].append(embed)
     return Rendered(messages)
+
+
+STATS_COLOUR = 0x2B7A78
+STATS_DAYS = 7
+
+
+def stats_embed(stats, unanswered) -> discord.Embed:
+    """The question log's summary for ``/stats``: a ``bot.questionlog.LogStats`` and the most
+    often refused questions (``Unanswered``)."""
+    embed = discord.Embed(title="Questions asked", colour=STATS_COLOUR)
+    embed.add_field(name="Questions", value=str(stats.questions))
+    embed.add_field(
+        name="Answered",
+        value=f"{stats.answered} ({stats.answered_share:.0%})" if stats.questions else "—",
+    )
+    embed.add_field(name="Feedback", value=f"👍 {stats.up}  👎 {stats.down}")
+    if stats.per_day:
+        days = "\n".join(f"`{day}` {n}" for day, n in stats.per_day[-STATS_DAYS:])
+        embed.add_field(name="Per day", value=days, inline=False)
+    if stats.slowest:
+        slow = "\n".join(
+            f"{s.latency_ms / 1000:.2f} s — {echo(s.question, 80)}" for s in stats.slowest[:3]
+        )
+        embed.add_field(name="Slowest", value=slow, inline=False)
+    if unanswered:
+        lines = "\n".join(f"{u.count}× {echo(u.question, 80)}" for u in unanswered)
+        embed.add_field(name="Most asked, not answered", value=lines[:1024], inline=False)
+    return embed

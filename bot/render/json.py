@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.answer import Answer, Source
+from bot.render.links import quote_link
 from bot.render.terminal import to_text
 
 
@@ -32,6 +33,7 @@ def to_json(answer: Answer) -> dict:
                 "start": q.start,
                 "end": q.end,
                 "score": round(q.score, 4),
+                "link": quote_link(answer, q),
             }
             for q in answer.quotes
         ],

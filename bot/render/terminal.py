@@ -1,4 +1,7 @@
-"""Answers for people in a terminal: plain text and rich (colour, links). Formatting only."""
+"""Answers for people in a terminal: plain text and rich (colour, links). Formatting only.
+
+In rich output each quote's number and each source link open the article at the quoted passage
+(a URL text fragment, :mod:`bot.render.links`)."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from rich.markup import escape
 from rich.text import Text
 
 from bot.answer import Answer, Source
+from bot.render.links import quote_link, source_link
 
 
 def source_line(source: Source) -> str:
@@ -33,7 +37,8 @@ def to_rich(answer: Answer) -> Group:
     for quote in answer.quotes:
         line = Text("  │ ", style="cyan")
         line.append(quote.display)
-        line.append(f"  [{quote.n}]", style="cyan bold")
+        link = quote_link(answer, quote)
+        line.append(f"  [{quote.n}]", style=f"cyan bold link {link}" if link else "cyan bold")
         parts.append(line)
     if answer.quotes:
         parts.append(Text(""))
@@ -41,8 +46,9 @@ def to_rich(answer: Answer) -> Group:
     for source in answer.sources:
         details = ", ".join(escape(p) for p in (source.source, source.published) if p)
         title = escape(source.title)
-        if source.url:
-            title = f"[link={escape(source.url)}]{title}[/link]"
-        url = f" [dim]{escape(source.url)}[/dim]" if source.url else ""
+        link = source_link(answer, source)
+        if link:
+            title = f"[link={escape(link)}]{title}[/link]"
+        url = f" [dim]{escape(link)}[/dim]" if link else ""
         parts.append(Text.from_markup(f"  [cyan][{source.n}][/cyan] {title} — {details}{url}"))
     return Group(*parts)

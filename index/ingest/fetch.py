@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 MIB = 1024 * 1024
 USER_AGENT = "geoqa/0.1 (article fetcher for a news question-answering corpus)"
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+NOT_MODIFIED = 304
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 FEED_TYPES = frozenset({"application/xml", "text/xml", "application/x-rss+xml"})
 HTML_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"
@@ -70,14 +71,49 @@ class BlockedAddress(FetchError):
 
 
 @dataclass(frozen=True)
+class Validators:
+    """What a server said identifies a response's version (``ETag``, ``Last-Modified``); sent
+    back as ``If-None-Match`` and ``If-Modified-Since`` to ask only for a newer version."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+    def request_headers(self) -> dict[str, str]:
+        """The conditional request headers these validators make (none when both are unset)."""
+        headers = {}
+        if self.etag:
+            headers["If-None-Match"] = self.etag
+        if self.last_modified:
+            headers["If-Modified-Since"] = self.last_modified
+        return headers
+
+    def updated(self, newer: Validators) -> Validators:
+        """These validators with the ones a later response repeated or changed."""
+        return Validators(newer.etag or self.etag, newer.last_modified or self.last_modified)
+
+    @classmethod
+    def of(cls, headers: httpx.Headers) -> Validators:
+        """The validators of a response (each one line, at most 1,000 characters, or unset)."""
+        return cls(_header_value(headers, "etag"), _header_value(headers, "last-modified"))
+
+
+def _header_value(headers: httpx.Headers, name: str) -> str | None:
+    value = headers.get(name, "").strip()
+    return value if value and len(value) <= 1000 and value.isprintable() else None
+
+
+@dataclass(frozen=True)
 class Fetched:
-    """A fetched response body and what is known about it."""
+    """A fetched response body and what is known about it. ``not_modified`` is set (with an
+    empty body) when a conditional fetch was answered 304 Not Modified."""
 
     url: str  # the URL asked for
     final_url: str  # the URL of the last redirect hop
     content_type: str  # media type, lowercase, without parameters
     charset: str | None
     data: bytes
+    validators: Validators = Validators()
+    not_modified: bool = False
 
     def text(self) -> str:
         """The body decoded: the HTTP charset, else the page's ``<meta charset>``, else UTF-8."""
@@ -185,15 +221,24 @@ class SafeFetcher:
         """Close the HTTP client."""
         self._client.close()
 
-    def fetch(self, url: str, expect: Expect = HTML_PAGE) -> Fetched:
-        """GET ``url``; raise :class:`FetchError` unless a response of the expected kind came."""
+    def fetch(
+        self, url: str, expect: Expect = HTML_PAGE, *, validators: Validators | None = None
+    ) -> Fetched:
+        """GET ``url``; raise :class:`FetchError` unless a response of the expected kind came.
+
+        With ``validators`` the request is conditional: a 304 answer comes back as a
+        :class:`Fetched` with ``not_modified`` set and no body (every hop is checked as usual).
+        """
         deadline = time.monotonic() + self.limits.total_timeout
         current = url
+        conditional = validators.request_headers() if validators else {}
         try:
             for _hop in range(self.limits.max_redirects + 1):
-                response = self._get(url, current, deadline, expect.accept_header)
+                response = self._get(url, current, deadline, expect.accept_header, conditional)
                 try:
                     location = response.headers.get("location")
+                    if conditional and response.status_code == NOT_MODIFIED:
+                        return _not_modified(url, current, response)
                     if response.status_code not in REDIRECT_STATUSES or not location:
                         return self._body(url, current, response, expect, deadline)
                 finally:
@@ -206,12 +251,19 @@ class SafeFetcher:
             raise FetchError(url, f"HTTP error: {exc or type(exc).__name__}") from None
         raise FetchError(url, f"too many redirects (more than {self.limits.max_redirects})")
 
-    def _get(self, url: str, current: str, deadline: float, accept: str) -> httpx.Response:
+    def _get(
+        self,
+        url: str,
+        current: str,
+        deadline: float,
+        accept: str,
+        conditional: dict[str, str] | None = None,
+    ) -> httpx.Response:
         target = self._parse(url, current)
         host = target.host
         port = target.port or (443 if target.scheme == "https" else 80)
         addresses = self._addresses(url, host, port)
-        headers = {"Host": target.netloc.decode("ascii"), "Accept": accept}
+        headers = {**(conditional or {}), "Host": target.netloc.decode("ascii"), "Accept": accept}
         last: Exception | None = None
         for address in addresses:
             request = self._client.build_request(
@@ -288,7 +340,7 @@ class SafeFetcher:
         if not expect.admits(media_type):
             raise FetchError(url, f"not {expect.name} (content type {media_type or 'missing'})")
         data = self._read(url, response, deadline)
-        return Fetched(url, final_url, media_type, charset, data)
+        return Fetched(url, final_url, media_type, charset, data, Validators.of(response.headers))
 
     def _read(self, url: str, response: httpx.Response, deadline: float) -> bytes:
         cap = self.limits.max_bytes
@@ -303,6 +355,11 @@ class SafeFetcher:
             if time.monotonic() > deadline:
                 raise FetchError(url, self._timeout_reason(deadline))
         return bytes(body)
+
+
+def _not_modified(url: str, final_url: str, response: httpx.Response) -> Fetched:
+    """A 304 answer to a conditional request: no body, and the validators it repeated."""
+    return Fetched(url, final_url, "", None, b"", Validators.of(response.headers), True)
 
 
 def _redirect_target(url: str, current: str, location: str) -> str:

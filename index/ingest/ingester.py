@@ -9,6 +9,7 @@ caller's choice (:func:`index.build.builder.build_index` embeds only the new chu
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -101,8 +102,9 @@ class Ingester:
         self.known = KnownArticles(corpus_dir)
         self.report = AddReport()
 
-    def add_url(self, url: str) -> None:
-        """Fetch a web page and add its article."""
+    def add_url(self, url: str, source: str | None = None) -> None:
+        """Fetch a web page and add its article; ``source``, when given, is stored as its outlet
+        (a followed feed's outlet name) instead of the one the page names."""
         url = url.strip()
         try:
             self.known.refresh()
@@ -112,6 +114,8 @@ class Ingester:
                 return
             fetched = self.fetcher.fetch(url)
             draft = self._draft_from_fetched(url, fetched)
+            if source:
+                draft = dataclasses.replace(draft, source=source)
             self._store(url, draft, [url, fetched.final_url])
         except (FetchError, Rejected, BadArticle) as exc:
             self._fail(url, exc.reason)

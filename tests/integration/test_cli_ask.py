@@ -36,10 +36,12 @@ def test_ask_json_prints_one_object_with_the_documented_schema(index_dir, embedd
     store = IndexStore.open(index_dir)
     for quote in answer["quotes"]:
         types = {"n": int, "text": str, "start": int, "end": int, "score": float, **ARTICLE_FIELDS}
-        assert set(quote) == set(types)
+        assert set(quote) == set(types) | {"link"}
         for key, kind in types.items():
             assert isinstance(quote[key], kind), key
         assert store.text(quote["article_id"])[quote["start"] : quote["end"]] == quote["text"]
+        if quote["article_id"] == SEED_ID:  # the link opens the article at the quote
+            assert quote["link"].startswith(f"{quote['url']}#:~:text=")
     for source in answer["sources"]:
         assert set(source) == {"n", *ARTICLE_FIELDS}
     assert SEED_ID in {s["article_id"] for s in answer["sources"]}

@@ -10,6 +10,10 @@ import signal
 import subprocess
 import sys
 
+from click.testing import CliRunner
+
+from bot.cli import cli
+from bot.questionlog import QuestionLog
 from index.ingest.fetch import SafeFetcher
 from tests.support.bot_harness import (
     CALLBACK,
@@ -33,7 +37,9 @@ def test_ask_defers_then_follows_up_with_cited_quotes(index_dir, embedder):
 
     async def scenario(server, bot):
         sync = server.find_requests("PUT", rf"/applications/\d+/guilds/{server.guild_id}/commands")
-        assert {c["name"] for c in sync[0].json} == {"ask", "sources", "help", "reindex", "add"}
+        assert {c["name"] for c in sync[0].json} == {
+            *("ask", "sources", "help", "reindex", "add", "stats", "feeds", "sync")
+        }
         mark = await slash(server, "ask", {"question": QUESTION})
         callback = await server.wait_for_request("POST", CALLBACK, after=mark)
         assert callback.json["type"] == 5  # deferred: acknowledged before any QA work
@@ -43,6 +49,7 @@ def test_ask_defers_then_follows_up_with_cited_quotes(index_dir, embedder):
         for country in MEMBERS:
             assert country in text
         assert "(https://www.ccn.com/news/technology/russia-brics" in text and "2024-12-12" in text
+        assert "new-alliance/#:~:text=" in text  # source and quote links open at the passage
         assert reply.json["embeds"][-1]["footer"]["text"].startswith("geoqa · index built")
         assert reply.json["allowed_mentions"] == {"parse": []}
 
@@ -164,7 +171,7 @@ def test_the_bot_process_answers_and_shuts_down_cleanly_on_sigterm(index_dir):
     assert proc.returncode == 0, err
     assert "Traceback" not in err
     assert server.token not in out + err
-    assert "synced 5 commands to guild" in err
+    assert "synced 8 commands to guild" in err
 
 
 def test_add_fetches_an_article_for_admins_and_the_next_question_cites_it(
@@ -191,3 +198,49 @@ def test_add_fetches_an_article_for_admins_and_the_next_question_cites_it(
         assert dup.json["content"].startswith("Already in the corpus")
 
     run_bot(engine, scenario)
+
+
+def test_a_follow_up_in_the_answers_thread_is_answered_in_context_and_the_log_lists_refusals(
+    index_dir, embedder, tmp_path
+):
+    engine = RecordingEngine(index_dir, index_dir, embedder)
+    questions = QuestionLog.beside(tmp_path)
+
+    async def scenario(server, bot):
+        mark = await slash(
+            server, "ask", {"question": "Which countries signed the Northbridge Compact?"}
+        )
+        first = await server.wait_for_request("POST", FOLLOWUP, after=mark, timeout=30)
+        assert "Fourteen countries" in embed_text(first)
+        started = await server.wait_for_request(
+            "POST", r"/channels/\d+/messages/\d+/threads", after=mark
+        )
+        thread = started.response["id"]
+        mark = server.mark()
+        follow_up = f"<@{server.bot_id}> Where will its secretariat be based?"
+        await server.dispatch(
+            "MESSAGE_CREATE", server.message_create(follow_up, channel_id=int(thread))
+        )
+        reply = await server.wait_for_request(
+            "POST",
+            rf"/channels/{thread}/messages",
+            after=mark,
+            timeout=30,
+            where=lambda r: bool((r.json or {}).get("embeds")),  # not the follow-up hint
+        )
+        assert "Tallinn" in embed_text(reply)
+        mark = await slash(server, "ask", {"question": "What is the capital of Australia?"})
+        await server.wait_for_request("POST", FOLLOWUP, after=mark, timeout=30)
+
+    run_bot(engine, scenario, questions=questions)
+    listed = CliRunner().invoke(cli, ["log", "unanswered", "-i", str(tmp_path)])
+    assert listed.exit_code == 0
+    (line,) = listed.output.splitlines()
+    assert line.startswith("   1×  What is the capital of Australia?  (")
+    rows = list(questions.export())
+    assert [r["context"] for r in rows] == [
+        [],
+        ["Which countries signed the Northbridge Compact?"],
+        [],
+    ]
+    assert [r["found"] for r in rows] == [True, True, False]

@@ -67,3 +67,19 @@ def test_line_editor_ctrl_c_cancels_the_line_and_ctrl_d_exits(qa, tmp_path):
     assert "half a question" not in out
     assert out.rstrip().endswith("bye")
     assert "How much could AI add to Russia's GDP?" in history.read_text()
+
+
+def test_a_follow_up_uses_the_previous_question_until_new(qa):
+    out = run_lines(
+        qa,
+        [
+            "Which countries signed the Northbridge Compact?",
+            "Where will its secretariat be based?",
+            ":new",
+            "Where will its secretariat be based?",
+        ],
+    )
+    followed, fresh = out.split("new conversation")
+    assert "searched as: Where will its secretariat be based (Northbridge Compact)?" in followed
+    assert "Tallinn" in followed
+    assert "don't cover" in fresh and "searched as" not in fresh

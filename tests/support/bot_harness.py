@@ -24,15 +24,18 @@ QUESTION = "Who is in the AI Alliance Network?"
 
 
 class RecordingEngine(Engine):
-    """The real engine, noting which thread each question ran on."""
+    """The real engine, noting which thread each question ran on and the context it was asked
+    with."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, qa_factory=VerifyingQA.open, **kwargs)
         self.threads: list[str] = []
+        self.asked: list[tuple[str, tuple[str, ...]]] = []
 
-    def ask(self, question, filters=None):
+    def ask(self, question, filters=None, context=()):
         self.threads.append(threading.current_thread().name)
-        return super().ask(question, filters)
+        self.asked.append((question, tuple(context)))
+        return super().ask(question, filters, context)
 
 
 def config(server: DiscordStandIn, **changes) -> DiscordConfig:
@@ -47,16 +50,28 @@ def config(server: DiscordStandIn, **changes) -> DiscordConfig:
     return dataclasses.replace(base, **changes)
 
 
-def run_bot(engine: Engine, scenario, **config_changes) -> None:
-    """Start the real bot against a fresh stand-in, run ``scenario(server, bot)``, shut down."""
+def run_bot(engine: Engine, scenario, questions=None, **config_changes) -> None:
+    """Start the real bot against a fresh stand-in, run ``scenario(server, bot)``, shut down.
+    ``questions`` is the bot's question log (none by default)."""
 
     async def main():
-        async with DiscordStandIn() as server:
-            bot = GeoqaBot(engine, config(server, **config_changes), guild_ready_timeout=0.05)
-            async with running_client(bot, server.token):
-                await scenario(server, bot)
+        async with (
+            DiscordStandIn() as server,
+            running_geoqa(server, engine, questions, **config_changes) as bot,
+        ):
+            await scenario(server, bot)
 
     asyncio.run(asyncio.wait_for(main(), 90))
+
+
+@contextlib.asynccontextmanager
+async def running_geoqa(server, engine: Engine, questions=None, **config_changes):
+    """A ready geoqa bot on ``server`` (start one again on the same stand-in for a restart)."""
+    bot = GeoqaBot(
+        engine, config(server, **config_changes), questions=questions, guild_ready_timeout=0.05
+    )
+    async with running_client(bot, server.token):
+        yield bot
 
 
 def embed_text(request) -> str:

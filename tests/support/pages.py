@@ -212,10 +212,17 @@ BOILERPLATE_PAGE = """<!DOCTYPE html><html><head><title>Fixture Herald</title></
 """
 
 
-def rss_feed(site: FixtureSite, articles: list[FixtureArticle]) -> str:
+def rss_feed(site: FixtureSite, articles: list[FixtureArticle], base: str | None = None) -> str:
+    """An RSS 2.0 feed of ``articles`` (each with its second paragraph as the description),
+    linking to the fixture site, or to ``base`` + the article's path when given."""
+
+    def link(a: FixtureArticle) -> str:
+        return f"{base}{a.path}" if base else site.url(a.path)
+
     items = "\n".join(
-        f"""<item><title>{a.title}</title><link>{site.url(a.path)}</link>
-<guid>{site.url(a.path)}</guid><pubDate>{rfc822(a.published)}</pubDate></item>"""
+        f"""<item><title>{a.title}</title><link>{link(a)}</link>
+<description>{a.paragraphs[1]}</description>
+<guid>{link(a)}</guid><pubDate>{rfc822(a.published)}</pubDate></item>"""
         for a in articles
     )
     return f"""<?xml version="1.0" encoding="utf-8"?>
@@ -233,6 +240,7 @@ def rfc822(day: str | None) -> str:
 def atom_feed(articles: list[FixtureArticle]) -> str:
     entries = "\n".join(
         f"""<entry><title>{a.title}</title><link href="../news/{a.slug}"/>
+<summary>{a.paragraphs[1]}</summary>
 <id>urn:fixture:{a.slug}</id><updated>{a.published}T08:30:00Z</updated></entry>"""
         for a in articles
     )

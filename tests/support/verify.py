@@ -20,8 +20,8 @@ class VerifyingQA(QA):
     """The real engine, checking every answer it gives: each quote is a verbatim, whole-word span
     of the stored article it cites. Every test that answers questions goes through it."""
 
-    def ask(self, question, filters=None, k=None):
-        answer = super().ask(question, filters, k)
+    def ask(self, question, filters=None, k=None, context=()):
+        answer = super().ask(question, filters, k, context=context)
         assert_verbatim(answer, self.store)
         return answer
 

@@ -8,7 +8,6 @@ import asyncio
 from click.testing import CliRunner
 
 from bot.cli import cli
-from bot.discord.client import Cooldown
 from bot.render.discord import DESCRIPTION_LIMIT, MESSAGE_EMBEDS_LIMIT, blocks, safe, to_embeds
 from bot.settings import DiscordConfig
 from index.store.index_store import IndexStore
@@ -69,16 +68,6 @@ def test_cooldown_answers_a_second_question_with_an_ephemeral_wait(fake_index_di
 
     run_bot(engine, scenario, cooldown_s=60)
     assert len(engine.threads) == 2
-
-
-def test_cooldown_clock():
-    now = [100.0]
-    cooldown = Cooldown(5, clock=lambda: now[0])
-    assert cooldown.wait(1) == 0 and cooldown.wait(2) == 0
-    now[0] += 2
-    assert cooldown.wait(1) == 3.0
-    now[0] += 3
-    assert cooldown.wait(1) == 0
 
 
 def test_at_everyone_in_a_question_pings_nobody(fake_index_dir, fake_embedder):
@@ -143,7 +132,7 @@ def test_a_long_answer_goes_out_as_several_messages(fake_index_dir, fake_embedde
     store = IndexStore.open(fake_index_dir)
 
     class LongEngine(RecordingEngine):
-        def ask(self, question, filters=None):
+        def ask(self, question, filters=None, context=()):
             return long_answer(store)
 
     async def scenario(server, bot):

@@ -314,3 +314,53 @@ def test_zlib_stream_frames_decode_like_discord_py():
         frame = encoder.encode(text)
         assert isinstance(frame, bytes) and frame.endswith(b"\x00\x00\xff\xff")
         assert decompressor.decompress(frame).decode() == text
+
+
+def test_threads_are_started_on_messages_and_announced_before_the_response():
+    async def body(discord_server, client, seen):
+        channel = client.get_channel(discord_server.channel_id)
+        message = await channel.send("topic")
+        thread = await channel.create_thread(name="a topic", message=message)
+        assert thread.id == message.id and thread.owner_id == discord_server.bot_id
+        assert client.get_channel(thread.id) is not None  # THREAD_CREATE came first
+        await thread.send("in the thread")
+        posted = discord_server.find_requests("POST", rf"/channels/{thread.id}/messages")
+        assert posted[0].json["content"] == "in the thread"
+        again = discord_server.mark()
+        with pytest.raises(discord.HTTPException):
+            await channel.create_thread(name="again", message=message)
+        assert discord_server.find_requests("POST", r".*/threads", after=again)[0].status == 400
+
+    run_with_client(body)
+
+
+def test_button_clicks_reach_a_persistent_view_as_component_interactions():
+    class Counter(discord.ui.View):
+        def __init__(self):
+            super().__init__(timeout=None)
+            self.clicks = []
+
+        @discord.ui.button(label="Count", custom_id="standin:count")
+        async def count(self, interaction: discord.Interaction, button: discord.ui.Button):
+            self.clicks.append(interaction.user.id)
+            await interaction.response.send_message("counted", ephemeral=True)
+
+    async def body(discord_server, client, seen):
+        view = Counter()
+        client.add_view(view)
+        channel = client.get_channel(discord_server.channel_id)
+        message = await channel.send("press", view=view)
+        stored = discord_server.messages[message.id]
+        assert stored["components"][0]["components"][0]["custom_id"] == "standin:count"
+        payload = discord_server.component_interaction(message.id, "standin:count")
+        assert payload["type"] == 3 and payload["message"]["id"] == str(message.id)
+        mark = discord_server.mark()
+        await discord_server.dispatch("INTERACTION_CREATE", payload)
+        reply = await discord_server.wait_for_request("POST", CALLBACK, after=mark)
+        assert (
+            reply.json["data"]["content"] == "counted"
+            and reply.response["interaction"]["type"] == 3
+        )
+        assert view.clicks == [discord_server.member_id]
+
+    run_with_client(body)

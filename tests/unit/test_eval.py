@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bot.cli import cli
 from bot.calibrate import load_calibration
+from bot.cli import cli
 from bot.eval import contains_answer
 from index.eval.data import DatasetError
 from index.eval.metrics import mrr_at, ndcg_at, rank, recall_at, score_runs

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import httpx
 import pytest
 from click.testing import CliRunner
 
@@ -41,11 +40,14 @@ from tests.support.pages import (
     rss_feed,
 )
 from tests.support.paths import FIXTURE_ARTICLES
+from tests.support.public_web import (
+    INTERNAL_HOST,
+    PUBLIC_ADDRESS,
+    PUBLIC_HOST,
+    ToFixtureSite,
+    fake_dns,
+)
 from tests.support.site import FixtureSite
-
-PUBLIC_HOST = "news.fixture-public.test"  # "resolves" to a public address in the tests below
-PUBLIC_ADDRESS = "93.184.215.14"
-INTERNAL_HOST = "intranet.fixture.test"  # "resolves" to a private address
 
 
 @pytest.fixture(scope="module")
@@ -330,28 +332,6 @@ def test_a_host_with_any_private_address_is_refused():
     with SafeFetcher(resolver=resolver) as fetcher, pytest.raises(FetchError) as caught:
         fetcher.fetch(f"http://{PUBLIC_HOST}/story")
     assert caught.value.reason == f"refused: {PUBLIC_HOST} resolves to 10.9.8.7, a private address"
-
-
-class ToFixtureSite(httpx.BaseTransport):
-    """Delivers every request to the local fixture site, whatever address it was sent to, so
-    that a "public" host name can be served by it in a test."""
-
-    def __init__(self, site: FixtureSite) -> None:
-        self.site = site
-        self.inner = httpx.HTTPTransport()
-        self.sent_to: list[str] = []
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        self.sent_to.append(f"{request.url.host} {request.headers['host']}")
-        request.url = request.url.copy_with(host="127.0.0.1", port=self.site.port)
-        return self.inner.handle_request(request)
-
-
-def fake_dns(host: str, port: int) -> list[str]:
-    known = {PUBLIC_HOST: [PUBLIC_ADDRESS], INTERNAL_HOST: ["10.1.2.3"]}
-    if host not in known:
-        raise OSError(f"unknown host {host}")
-    return known[host]
 
 
 @pytest.mark.parametrize(

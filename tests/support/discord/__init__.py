@@ -9,7 +9,11 @@ small fake Discord served by aiohttp on an ephemeral loopback port. It speaks en
 and gateway v10 for a bot to log in, connect, get READY + GUILD_CREATE (a guild with a text
 channel, ``@everyone`` and ``Admins`` roles, an ordinary member and an admin member), sync
 commands, receive injected events (``INTERACTION_CREATE``, ``MESSAGE_CREATE``, ...) and answer
-them. Every REST request is recorded, so tests assert on what the bot sent.
+them. Every REST request is recorded, so tests assert on what the bot sent. It also starts
+threads on messages (``THREAD_CREATE`` is sent before the REST response, as Discord does; active
+threads are in ``GUILD_CREATE``), builds button clicks (``component_interaction``: type 3 with the
+clicked message and custom id, for persistent views), and says which synced commands a member
+sees given their ``default_member_permissions`` (``commands_visible_to``).
 
 How a test uses it (plain pytest function, no pytest-asyncio)::
 

@@ -89,7 +89,9 @@ class Gateway:
                 data["token"],
                 {
                     "id": int(data["id"]),
+                    "type": int(data.get("type", 2)),
                     "channel_id": int(data.get("channel_id") or data["channel"]["id"]),
+                    "message_id": int(data["message"]["id"]) if data.get("message") else None,
                     "acknowledged": False,
                     "original_id": None,
                 },

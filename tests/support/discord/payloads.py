@@ -144,7 +144,7 @@ class Payloads:
                 {k: v for k, v in channel.items() if k != "guild_id"}
                 for channel in self.channels.values()
             ],
-            "threads": [],
+            "threads": list(self.threads.values()),
             "presences": [],
             "voice_states": [],
             "stage_instances": [],
@@ -206,48 +206,83 @@ class Payloads:
             "approximate_guild_count": 1,
         }
 
-    def slash_command_interaction(
+    def thread_payload(
+        self, thread_id: int, parent_id: int, name: str, owner_id: int, *, archive_after: int = 1440
+    ) -> dict[str, Any]:
+        """A public thread (channel type 11) of text channel ``parent_id``."""
+        return {
+            "id": str(thread_id),
+            "type": 11,
+            "guild_id": str(self.guild_id),
+            "parent_id": str(parent_id),
+            "owner_id": str(owner_id),
+            "name": name,
+            "last_message_id": None,
+            "message_count": 0,
+            "member_count": 1,
+            "total_message_sent": 0,
+            "rate_limit_per_user": 0,
+            "flags": 0,
+            "applied_tags": [],
+            "thread_metadata": {
+                "archived": False,
+                "auto_archive_duration": archive_after,
+                "archive_timestamp": iso_now(),
+                "locked": False,
+                "invitable": True,
+                "create_timestamp": iso_now(),
+            },
+        }
+
+    def commands_visible_to(self, user_id: int, guild_id: int | None = AUTO) -> set[str]:
+        """Names of the synced commands a member sees in the command picker: Discord hides a
+        command whose ``default_member_permissions`` the member's permissions lack."""
+        scope = self.guild_id if guild_id is AUTO else guild_id
+        held = self.permissions_for(user_id)
+        visible = set()
+        for command in self.commands.get(scope, []) + self.commands.get(None, []):
+            needed = command.get("default_member_permissions")
+            if needed is None or held & int(needed) == int(needed):
+                visible.add(command["name"])
+        return visible
+
+    def component_interaction(
         self,
-        name: str,
-        options: Mapping[str, Any] | list[dict[str, Any]] | None = None,
+        message_id: int,
+        custom_id: str,
         *,
         user: int | None = None,
-        guild: bool = True,
-        channel_id: int | None = None,
-        command_id: int | None = None,
-        command_guild_id: int | None = AUTO,
-        resolved: dict[str, Any] | None = None,
+        component_type: int = 2,
+    ) -> dict[str, Any]:
+        """Build an ``INTERACTION_CREATE`` payload (type 3) for a click on the component
+        ``custom_id`` of a message the bot sent (button: ``component_type`` 2). The interaction
+        comes from the message's channel (a DM if it is a DM channel) and carries the message,
+        as Discord's does."""
+        message = self.messages[message_id]
+        channel_id = int(message["channel_id"])
+        in_guild = channel_id in self.channels or channel_id in self.threads
+        data = {"custom_id": custom_id, "component_type": component_type}
+        payload = self._interaction(
+            3, data, user=user, guild=in_guild, channel_id=channel_id if in_guild else None
+        )
+        payload["message"] = dict(message)
+        return payload
+
+    def _interaction(
+        self,
+        kind: int,
+        data: dict[str, Any],
+        *,
+        user: int | None,
+        guild: bool,
+        channel_id: int | None,
         locale: str = "en-US",
     ) -> dict[str, Any]:
-        """Build an ``INTERACTION_CREATE`` payload for a chat-input (slash) command.
-
-        ``options`` is a name->value mapping (str/int/float/bool get types 3/4/10/5) or a raw
-        option list (for subcommands, users, ...). ``user`` defaults to ``member_id``. With
-        ``guild=False`` it is a DM interaction (``user`` instead of ``member``). The command id
-        and ``data.guild_id`` come from synced commands when known (a guild-synced command gets
-        ``data.guild_id``, which discord.py's tree needs to find guild commands); pass
-        ``command_guild_id`` to override.
-        """
         user_id = self.member_id if user is None else user
-        if isinstance(options, Mapping):
-            options = [option_payload(key, value) for key, value in options.items()]
-        synced_guild, synced_id = self._find_command(name, self.guild_id if guild else None)
-        if command_guild_id is AUTO:
-            command_guild_id = synced_guild
-        data: dict[str, Any] = {
-            "id": str(command_id or synced_id or snowflake()),
-            "name": name,
-            "type": 1,
-            "options": list(options or []),
-        }
-        if command_guild_id is not None:
-            data["guild_id"] = str(command_guild_id)
-        if resolved is not None:
-            data["resolved"] = resolved
         payload: dict[str, Any] = {
             "id": str(snowflake()),
             "application_id": str(self.application_id),
-            "type": 2,
+            "type": kind,
             "data": data,
             "token": f"standin-interaction-{uuid.uuid4().hex}",
             "version": 1,
@@ -257,7 +292,8 @@ class Payloads:
             "app_permissions": str(self.permissions_for(self.bot_id)),
         }
         if guild:
-            channel = self.channels[channel_id or self.channel_id]
+            wanted = channel_id or self.channel_id
+            channel = self.channels.get(wanted) or self.threads[wanted]
             payload.update(
                 guild_id=str(self.guild_id),
                 guild={"id": str(self.guild_id), "locale": "en-US", "features": []},
@@ -280,6 +316,47 @@ class Payloads:
                 context=1,
             )
         return payload
+
+    def slash_command_interaction(
+        self,
+        name: str,
+        options: Mapping[str, Any] | list[dict[str, Any]] | None = None,
+        *,
+        user: int | None = None,
+        guild: bool = True,
+        channel_id: int | None = None,
+        command_id: int | None = None,
+        command_guild_id: int | None = AUTO,
+        resolved: dict[str, Any] | None = None,
+        locale: str = "en-US",
+    ) -> dict[str, Any]:
+        """Build an ``INTERACTION_CREATE`` payload for a chat-input (slash) command.
+
+        ``options`` is a name->value mapping (str/int/float/bool get types 3/4/10/5) or a raw
+        option list (for subcommands, users, ...). ``user`` defaults to ``member_id``. With
+        ``guild=False`` it is a DM interaction (``user`` instead of ``member``). The command id
+        and ``data.guild_id`` come from synced commands when known (a guild-synced command gets
+        ``data.guild_id``, which discord.py's tree needs to find guild commands); pass
+        ``command_guild_id`` to override.
+        """
+        if isinstance(options, Mapping):
+            options = [option_payload(key, value) for key, value in options.items()]
+        synced_guild, synced_id = self._find_command(name, self.guild_id if guild else None)
+        if command_guild_id is AUTO:
+            command_guild_id = synced_guild
+        data: dict[str, Any] = {
+            "id": str(command_id or synced_id or snowflake()),
+            "name": name,
+            "type": 1,
+            "options": list(options or []),
+        }
+        if command_guild_id is not None:
+            data["guild_id"] = str(command_guild_id)
+        if resolved is not None:
+            data["resolved"] = resolved
+        return self._interaction(
+            2, data, user=user, guild=guild, channel_id=channel_id, locale=locale
+        )
 
     def _find_command(self, name: str, guild_id: int | None) -> tuple[int | None, int | None]:
         for scope in (guild_id, None) if guild_id is not None else (None,):

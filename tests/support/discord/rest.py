@@ -28,6 +28,9 @@ class Rest:
         except Exception as exc:  # a stand-in bug: a 400 (a 5xx would make discord.py retry)
             self.errors.append(traceback.format_exc())
             status, payload = 400, {"message": f"stand-in error: {exc!r}", "code": 50035}
+        events, self._pending_events = self._pending_events, []
+        for event, data in events:  # as on Discord: the gateway event before the response
+            await self.dispatch(event, data)
         record.status, record.response = status, payload
         self._notify()
         if payload is None:
@@ -103,6 +106,8 @@ class Rest:
             ("PATCH", r"/channels/(\d+)/messages/(\d+)", self._edit_message, True),
             ("DELETE", r"/channels/(\d+)/messages/(\d+)", self._delete_message, True),
             ("POST", r"/channels/(\d+)/typing", self._typing, True),
+            ("POST", r"/channels/(\d+)/messages/(\d+)/threads", self._thread_from_message, True),
+            ("POST", r"/channels/(\d+)/threads", self._thread_without_message, True),
             ("PUT", r"/channels/(\d+)/messages/(\d+)/reactions/[^/]+/@me", self._no_content, True),
             ("POST", r"/users/@me/channels", self._create_dm, True),
         ]
@@ -157,8 +162,13 @@ class Rest:
         kind = int(body.get("type", 0))
         data = body.get("data") or {}
         state["acknowledged"] = True
-        interaction = {"id": interaction_id, "type": 2}
+        interaction = {"id": interaction_id, "type": state.get("type", 2)}
         resource: dict[str, Any] = {"type": kind}
+        if kind in (6, 7) and state.get("message_id") is not None:  # a component's message
+            state["original_id"] = state["message_id"]
+            if kind == 7:
+                message = self.messages[state["message_id"]]
+                resource["message"] = self._apply_edit(message, record, body=data)
         if kind in (4, 5):
             flags = int(data.get("flags") or 0)
             app_id = str(self.application_id)
@@ -219,8 +229,10 @@ class Rest:
         self.messages.pop(int(message["id"]), None)
         return 204, None
 
-    def _apply_edit(self, message: dict[str, Any], record: RecordedRequest) -> dict[str, Any]:
-        body = record.json or {}
+    def _apply_edit(
+        self, message: dict[str, Any], record: RecordedRequest, body: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        body = record.json or {} if body is None else body
         for key, empty in (("content", ""), ("embeds", []), ("components", [])):
             if key in body:
                 message[key] = body[key] if body[key] is not None else empty
@@ -233,12 +245,16 @@ class Rest:
         return message
 
     def _known_channel(self, channel_id: int) -> bool:
-        return channel_id in self.channels or channel_id in self._dm_channels.values()
+        return (
+            channel_id in self.channels
+            or channel_id in self.threads
+            or channel_id in self._dm_channels.values()
+        )
 
     def _get_channel(self, record: RecordedRequest, channel_id: str) -> tuple[int, Any]:
         cid = int(channel_id)
-        if cid in self.channels:
-            return 200, self.channels[cid]
+        if cid in self.channels or cid in self.threads:
+            return 200, self.channels.get(cid) or self.threads[cid]
         for user_id, dm_id in self._dm_channels.items():
             if dm_id == cid:
                 return 200, self.dm_channel_payload(user_id)
@@ -265,6 +281,38 @@ class Rest:
         if not self._known_channel(int(channel_id)):
             return 404, {"message": "Unknown Channel", "code": 10003}
         return 204, None
+
+    def _thread_from_message(self, record: RecordedRequest, channel_id: str, message_id: str):
+        """Start a public thread on a message; like Discord, send ``THREAD_CREATE`` first."""
+        message = self.messages.get(int(message_id))
+        if message is None or message["channel_id"] != channel_id:
+            return 404, {"message": "Unknown Message", "code": 10008}
+        return self._new_thread(record, int(channel_id), thread_id=int(message_id))
+
+    def _thread_without_message(self, record: RecordedRequest, channel_id: str):
+        return self._new_thread(record, int(channel_id), thread_id=snowflake())
+
+    def _new_thread(self, record: RecordedRequest, channel_id: int, thread_id: int):
+        if channel_id not in self.channels:  # not a text channel: a thread, a DM or unknown
+            return 400, {"message": "Cannot execute action on this channel type", "code": 50024}
+        if thread_id in self.threads:
+            return 400, {"message": "A thread has already been created", "code": 160004}
+        body = record.json or {}
+        name = str(body.get("name") or "")
+        if not 1 <= len(name) <= 100:
+            return 400, {"message": "Invalid Form Body (name)", "code": 50035}
+        thread = self.thread_payload(
+            thread_id,
+            channel_id,
+            name,
+            self.bot_id,
+            archive_after=int(body.get("auto_archive_duration") or 4320),
+        )
+        self.threads[thread_id] = thread
+        if thread_id in self.messages:
+            self.messages[thread_id]["thread"] = thread
+        self._pending_events.append(("THREAD_CREATE", {**thread, "newly_created": True}))
+        return 201, thread
 
     def _no_content(self, record: RecordedRequest, *groups: str) -> tuple[int, Any]:
         return 204, None

@@ -16,7 +16,7 @@ from aiohttp import web
 from tests.support.discord.client import point_discord_py_at
 from tests.support.discord.constants import ADMIN_ROLE_PERMISSIONS, EVERYONE_PERMISSIONS
 from tests.support.discord.gateway import Gateway, GatewayConnection
-from tests.support.discord.payloads import Payloads
+from tests.support.discord.payloads import Payloads, snowflake
 from tests.support.discord.recording import RecordedRequest, Recorder
 from tests.support.discord.rest import Rest
 
@@ -92,6 +92,10 @@ class DiscordStandIn(Payloads, Gateway, Rest, Recorder):
 
         self.roles: dict[int, dict[str, Any]] = {}
         self.channels: dict[int, dict[str, Any]] = {}
+        #: Threads (channel type 11), by id: started by the bot or added with ``add_thread``.
+        self.threads: dict[int, dict[str, Any]] = {}
+        #: Gateway events a REST request caused, sent before that request is answered.
+        self._pending_events: list[tuple[str, dict[str, Any]]] = []
         self.users: dict[int, dict[str, Any]] = {}
         self.member_roles: dict[int, list[int]] = {}
         self._dm_channels: dict[int, int] = {}  # recipient id -> DM channel id
@@ -138,6 +142,20 @@ class DiscordStandIn(Payloads, Gateway, Rest, Recorder):
             "flags": 0,
         }
         return self.channels[channel_id]
+
+    def add_thread(
+        self, name: str, *, parent_id: int | None = None, owner_id: int | None = None
+    ) -> dict[str, Any]:
+        """Add a public thread of a text channel (default: the configured channel, owned by
+        ``member_id``); sent in ``GUILD_CREATE`` if added before the client connects."""
+        thread = self.thread_payload(
+            snowflake(),
+            parent_id or self.channel_id,
+            name,
+            self.member_id if owner_id is None else owner_id,
+        )
+        self.threads[int(thread["id"])] = thread
+        return thread
 
     def _add_role(self, role_id: int, name: str, permissions: int, **extra: Any) -> None:
         self.roles[role_id] = {
