@@ -13,6 +13,7 @@ from pathlib import Path
 from bot.answer import Answer
 from bot.qa import QA
 from index import (
+    DEFAULT_CHUNKING,
     AddReport,
     BuildReport,
     Embedder,
@@ -20,6 +21,7 @@ from index import (
     GeoqaError,
     Progress,
     SafeFetcher,
+    StoreAccess,
     add_sources,
     build_index,
 )
@@ -50,17 +52,27 @@ class Engine:
         corpus_dir: Path,
         index_dir: Path,
         embedder: Embedder,
-        qa_factory: Callable[[Path, Embedder], QA] = QA.open,
+        qa_factory: Callable[[Path, Embedder], QA] | None = None,
         fetcher: SafeFetcher | None = None,
+        stores: StoreAccess | None = None,
     ) -> None:
+        """``stores`` is the configured store (local or Qdrant) the engine answers from and
+        rebuilds into; without it, the local index in ``index_dir``. ``qa_factory`` makes the QA
+        over the live build (a test's verifying QA, say); it is given the index folder."""
         self.corpus_dir = corpus_dir
         self.index_dir = index_dir
         self.embedder = embedder
         self.fetcher = fetcher or SafeFetcher()
-        self._open = qa_factory
+        self.stores = stores
+        self._open = qa_factory or self._open_qa
         self._qa: QA | None = None
         self._load_lock = threading.Lock()
         self._rebuild_lock = threading.Lock()
+
+    def _open_qa(self, index_dir: Path, embedder: Embedder) -> QA:
+        if self.stores is None:
+            return QA.open(index_dir, embedder)
+        return QA(self.stores.open(embedder.model_id, DEFAULT_CHUNKING.as_dict()), embedder)
 
     def qa(self) -> QA:
         """The current engine (index and model loaded on first use)."""
@@ -89,7 +101,10 @@ class Engine:
         if not self._rebuild_lock.acquire(blocking=False):
             raise RebuildRunning("a rebuild is already running")
         try:
-            report = build_index(self.corpus_dir, self.index_dir, self.embedder, progress=progress)
+            target = self.stores.target() if self.stores is not None else None
+            report = build_index(
+                self.corpus_dir, self.index_dir, self.embedder, target=target, progress=progress
+            )
             self._qa = self._open(self.index_dir, self.embedder)
             log.info("index rebuilt: %d articles, %d chunks", report.articles, report.chunks)
             return report

@@ -33,14 +33,15 @@ EMBED_MODEL = Setting(
     "Embedding model: the packaged all-MiniLM-L6-v2 (default), a local path, or a Hub name.",
 )
 THREADS = Setting("GEOQA_THREADS", "0", "CPU threads for embedding; 0 uses every core.")
+BACKEND_AUTO = "auto"
 BACKEND_TORCH = "torch"
 BACKEND_ONNX_INT8 = "onnx-int8"
-EMBED_BACKENDS = (BACKEND_TORCH, BACKEND_ONNX_INT8)
+EMBED_BACKENDS = (BACKEND_AUTO, BACKEND_TORCH, BACKEND_ONNX_INT8)
 EMBED_BACKEND = Setting(
     "GEOQA_EMBED_BACKEND",
-    BACKEND_TORCH,
-    "How the model runs: torch (sentence-transformers) or onnx-int8 (onnxruntime, the export in"
-    " GEOQA_ONNX_DIR; needs the onnx extra).",
+    BACKEND_AUTO,
+    "How the model runs: auto (onnx-int8 for the packaged model, torch for any other), torch"
+    " (sentence-transformers) or onnx-int8 (onnxruntime, the export in GEOQA_ONNX_DIR).",
 )
 ONNX_DIR = Setting(
     "GEOQA_ONNX_DIR",
@@ -53,6 +54,25 @@ ALLOW_PRIVATE_URLS = Setting(
     "1 lets `add` fetch from loopback, private and other internal addresses (local testing only).",
 )
 
+STORE_LOCAL = "local"
+STORE_QDRANT = "qdrant"
+STORES = (STORE_LOCAL, STORE_QDRANT)
+STORE = Setting(
+    "GEOQA_STORE",
+    STORE_LOCAL,
+    "Where the index lives: local (FAISS + SQLite + BM25 in GEOQA_INDEX_DIR) or qdrant.",
+)
+QDRANT_URL = Setting(
+    "GEOQA_QDRANT_URL",
+    "http://localhost:6333",
+    "The Qdrant server (http/https URL), or a folder for Qdrant's embedded local mode.",
+)
+QDRANT_COLLECTION = Setting(
+    "GEOQA_QDRANT_COLLECTION",
+    "geoqa",
+    "The Qdrant alias naming the live build; each build is a collection <alias>-<stamp>.",
+)
+
 INDEX_SETTINGS: tuple[Setting, ...] = (
     CORPUS_DIR,
     INDEX_DIR,
@@ -61,6 +81,9 @@ INDEX_SETTINGS: tuple[Setting, ...] = (
     EMBED_BACKEND,
     ONNX_DIR,
     ALLOW_PRIVATE_URLS,
+    STORE,
+    QDRANT_URL,
+    QDRANT_COLLECTION,
 )
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off"})
@@ -120,8 +143,11 @@ class IndexConfig:
     model: str
     threads: int = 0
     allow_private_urls: bool = False
-    embed_backend: str = BACKEND_TORCH
+    embed_backend: str = BACKEND_AUTO
     onnx_dir: Path = Path(ONNX_DIR.default)
+    store: str = STORE_LOCAL
+    qdrant_url: str = QDRANT_URL.default
+    qdrant_collection: str = QDRANT_COLLECTION.default
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> IndexConfig:
@@ -134,4 +160,7 @@ class IndexConfig:
             allow_private_urls=get_bool(env, ALLOW_PRIVATE_URLS),
             embed_backend=get_choice(env, EMBED_BACKEND, EMBED_BACKENDS),
             onnx_dir=Path(get(env, ONNX_DIR)),
+            store=get_choice(env, STORE, STORES),
+            qdrant_url=get(env, QDRANT_URL),
+            qdrant_collection=get(env, QDRANT_COLLECTION),
         )

@@ -1,7 +1,7 @@
-"""The optional ONNX Runtime embedder: an export of the packaged model (see
-:mod:`index.embedders.onnx_export`), int8-quantized, run with onnxruntime and the ``tokenizers``
-library alone (mean pooling over the attention mask, L2 normalization), so answering questions
-never imports torch.
+"""The default embedder: an int8 ONNX export of the packaged model (see
+:mod:`index.embedders.onnx_export`), run with onnxruntime and the ``tokenizers`` library alone
+(mean pooling over the attention mask, L2 normalization), so building an index and answering
+questions never import torch.
 
 The vectors are close to, not equal to, the torch model's; the ONNX model id is therefore distinct
 (``…+onnx-int8``), so embedding caches and index manifests never mix the two.
@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from index.embedders.models import QUERY_CACHE_SIZE
+from index.embedders.wordpieces import WordPieces
 from index.errors import ConfigError
 from index.util import LRU
 
@@ -112,13 +113,12 @@ class OnnxEmbedder:
         return session, encoder
 
     @property
-    def tokenizer(self):
-        """A Hugging Face tokenizer of the same files (chunk sizes are measured with it)."""
+    def tokenizer(self) -> WordPieces:
+        """The export's ``tokenizer.json``, called like a Hugging Face tokenizer (chunk sizes are
+        measured with it); read by the ``tokenizers`` library, so building never imports torch."""
         with self._lock:
             if self._tokenizer is None:
-                from transformers import AutoTokenizer
-
-                self._tokenizer = AutoTokenizer.from_pretrained(str(self.folder))
+                self._tokenizer = WordPieces(self.folder / "tokenizer.json")
             return self._tokenizer
 
     @property
