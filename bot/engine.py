@@ -1,11 +1,13 @@
 """The long-lived engine a server process (the Discord bot) holds: the QA over the live index,
 loaded lazily once, and rebuilt in place — questions keep using the old index until the new one
-is swapped in."""
+is swapped in. A build made by another process (another bot sharing the index) is picked up
+within ``REFRESH_S`` seconds."""
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +29,8 @@ from index import (
 )
 
 log = logging.getLogger(__name__)
+
+REFRESH_S = 30.0  # how often a question checks whether another process made a new build live
 
 
 class RebuildRunning(GeoqaError):
@@ -68,6 +72,8 @@ class Engine:
         self._qa: QA | None = None
         self._load_lock = threading.Lock()
         self._rebuild_lock = threading.Lock()
+        self.refresh_s = REFRESH_S
+        self._checked = time.monotonic()
 
     def _open_qa(self, index_dir: Path, embedder: Embedder) -> QA:
         if self.stores is None:
@@ -75,7 +81,14 @@ class Engine:
         return QA(self.stores.open(embedder.model_id, DEFAULT_CHUNKING.as_dict()), embedder)
 
     def qa(self) -> QA:
-        """The current engine (index and model loaded on first use)."""
+        """The current engine (index and model loaded on first use), reloaded when the live
+        build is no longer the one it reads (checked every ``refresh_s`` seconds)."""
+        if self._qa is not None and time.monotonic() - self._checked >= self.refresh_s:
+            self._checked = time.monotonic()
+            if not self._qa.store.is_live():
+                log.info("another process made a new build live: loading it")
+                with self._load_lock:
+                    self._qa = self._open(self.index_dir, self.embedder)
         if self._qa is None:
             with self._load_lock:
                 if self._qa is None:

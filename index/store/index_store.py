@@ -194,6 +194,10 @@ class IndexStore:
         """The ``n`` best rows by BM25 for ``query``, among those passing ``filters``."""
         return self.lexical.top(query, n, self.allowed_rows(filters))
 
+    def is_live(self) -> bool:
+        """Whether ``CURRENT`` still names this build (a rebuild by any process changes it)."""
+        return named_build(self.folder.parent.parent) == self.folder
+
     def close(self) -> None:
         """Release the metadata database."""
         with self._lock:

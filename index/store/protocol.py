@@ -95,6 +95,11 @@ class Store(Protocol):
         among the rows passing ``filters``."""
         ...
 
+    def is_live(self) -> bool:
+        """Whether this store still reads the live build (another process may have made a new
+        one live since it was opened)."""
+        ...
+
     def close(self) -> None:
         """Release what the store holds open."""
         ...

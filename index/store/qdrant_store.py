@@ -79,10 +79,12 @@ class QdrantStore:
         manifest: Manifest,
         layout: dict,
         *,
+        alias: str | None = None,
         owns_client: bool = False,
     ) -> None:
         self.client = client
         self.collection = collection
+        self.alias = alias
         self.manifest = manifest
         self.where = client_location(client)
         self._owns_client = owns_client
@@ -116,7 +118,7 @@ class QdrantStore:
             manifest, layout = read_manifest(client, collection)
             manifest.check(f"Qdrant collection {collection}", model_id, chunking)
             check_points(client, collection, layout)
-        return cls(client, collection, manifest, layout, owns_client=owns_client)
+        return cls(client, collection, manifest, layout, alias=alias, owns_client=owns_client)
 
     def _read_articles(self) -> list[ArticleInfo]:
         from qdrant_client import models
@@ -241,6 +243,13 @@ class QdrantStore:
         if not found:
             raise KeyError(article_id)
         return found[0].payload["text"]
+
+    def is_live(self) -> bool:
+        """Whether the alias still names this store's collection."""
+        if self.alias is None:
+            return True
+        with talking(self.where):
+            return live_collection(self.client, self.alias) == self.collection
 
     def close(self) -> None:
         """Close the client when this store opened it."""
