@@ -26,8 +26,9 @@ def open_qa(ctx: click.Context, index_dir: Path | None, model: str | None):
     from index import DEFAULT_CHUNKING
 
     embedder = embedder_from(ctx, model)
-    store = stores_from(ctx, index_dir).open(embedder.model_id, DEFAULT_CHUNKING.as_dict())
-    return QA(store, embedder)
+    stores = stores_from(ctx, index_dir)
+    ctx.call_on_close(stores.close)
+    return QA(stores.open(embedder.model_id, DEFAULT_CHUNKING.as_dict()), embedder)
 
 
 @click.command("ask")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
@@ -136,27 +137,36 @@ def stats_command(ctx, index_dir, as_json):
 
 @index_group.command("export-onnx")
 @path_option("--out", "out_dir", help="Export folder (default GEOQA_ONNX_DIR).")
+@model_option("Model to export: the packaged one or a local folder (default GEOQA_EMBED_MODEL).")
 @click.option(
     "--if-stale",
     is_flag=True,
-    help="Do nothing when the folder already holds a current export of the model.",
+    help="Do nothing when the folder already holds a current export of the model, or when the"
+    " model is not a local folder (it then runs on torch).",
 )
 @json_option()
 @click.pass_context
-def export_onnx_command(ctx, out_dir, if_stale, as_json):
+def export_onnx_command(ctx, out_dir, model, if_stale, as_json):
     """Export the embedding model to ONNX with int8 weights, the default backend's model
     (offline; make setup does it once)."""
+    from index.embedders.models import resolve_model
     from index.embedders.onnx_export import export_is_current, export_onnx
 
     config = config_from(ctx)
     out_dir = out_dir or config.onnx_dir
-    if if_stale and export_is_current(out_dir, config.model):
+    model = model or config.model
+    exportable = Path(resolve_model(model)[1]).is_dir()
+    if if_stale and (not exportable or export_is_current(out_dir, model)):
         if as_json:
             click.echo(json.dumps({"folder": str(out_dir), "up_to_date": True}))
-        else:
+        elif exportable:
             click.echo(f"The ONNX export in {out_dir} is current.")
+        else:
+            click.echo(
+                f"Nothing to export: {model} is not a local model folder (it runs on torch)."
+            )
         return
-    report = export_onnx(out_dir, quantize=True, model=config.model)
+    report = export_onnx(out_dir, quantize=True, model=model)
     if as_json:
         click.echo(
             json.dumps(
