@@ -40,7 +40,11 @@ class StoreAccess:
             from index.store.qdrant_store import QdrantStore
 
             return QdrantStore.open(
-                self.client(), self.config.qdrant_collection, model_id, chunking
+                self.client(),
+                self.config.qdrant_collection,
+                model_id,
+                chunking,
+                where=self.config.qdrant_url,
             )
         from index.store.index_store import IndexStore
 
@@ -51,7 +55,9 @@ class StoreAccess:
         if self.qdrant:
             from index.store.qdrant_target import QdrantTarget
 
-            return QdrantTarget(self.client(), self.config.qdrant_collection)
+            return QdrantTarget(
+                self.client(), self.config.qdrant_collection, where=self.config.qdrant_url
+            )
         from index.store.local_target import LocalTarget
 
         return LocalTarget(self.index_dir, faiss_kind)

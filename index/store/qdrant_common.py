@@ -62,13 +62,6 @@ def talking(where: str) -> Iterator[None]:
         raise GeoqaError(f"Qdrant at {where} failed: {first}") from None
 
 
-def client_location(client) -> str:
-    """Where a client points, for messages."""
-    inner = getattr(client, "_client", None)
-    location = getattr(inner, "location", None) or getattr(inner, "rest_uri", None)
-    return str(location or "qdrant")
-
-
 def live_collection(client, alias: str) -> str | None:
     """The collection the alias names, or None when there is no such alias."""
     for found in client.get_aliases().aliases:

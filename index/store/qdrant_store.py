@@ -23,7 +23,6 @@ from index.store.qdrant_common import (
     LEXICAL,
     VOCAB_BASE,
     check_points,
-    client_location,
     live_collection,
     read_manifest,
     talking,
@@ -80,13 +79,15 @@ class QdrantStore:
         layout: dict,
         *,
         alias: str | None = None,
+        where: str = "qdrant",
         owns_client: bool = False,
     ) -> None:
+        """One build's collection; ``where`` names the server in messages."""
         self.client = client
         self.collection = collection
         self.alias = alias
         self.manifest = manifest
-        self.where = client_location(client)
+        self.where = where
         self._owns_client = owns_client
         self._texts: LRU[str, str] = LRU(TEXT_CACHE)
         self._chunks: LRU[int, ChunkRef] = LRU(CHUNK_CACHE)
@@ -106,11 +107,12 @@ class QdrantStore:
         model_id: str | None = None,
         chunking: dict | None = None,
         *,
+        where: str = "qdrant",
         owns_client: bool = False,
     ) -> QdrantStore:
         """Load the build the alias names now, refusing one built with another model or
-        chunking, and one that lacks points its build wrote."""
-        where = client_location(client)
+        chunking, and one that lacks points its build wrote; ``where`` names the server in
+        messages."""
         with talking(where):
             collection = live_collection(client, alias)
             if collection is None:
@@ -118,7 +120,9 @@ class QdrantStore:
             manifest, layout = read_manifest(client, collection)
             manifest.check(f"Qdrant collection {collection}", model_id, chunking)
             check_points(client, collection, layout)
-        return cls(client, collection, manifest, layout, alias=alias, owns_client=owns_client)
+        return cls(
+            client, collection, manifest, layout, alias=alias, where=where, owns_client=owns_client
+        )
 
     def _read_articles(self) -> list[ArticleInfo]:
         from qdrant_client import models

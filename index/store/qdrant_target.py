@@ -24,7 +24,6 @@ from index.store.qdrant_common import (
     VOCAB_PAGE,
     build_collections,
     check_points,
-    client_location,
     live_collection,
     read_manifest,
     talking,
@@ -44,10 +43,11 @@ class QdrantTarget:
 
     kind = "qdrant"
 
-    def __init__(self, client, alias: str) -> None:
+    def __init__(self, client, alias: str, where: str = "qdrant") -> None:
+        """Builds under ``alias``; ``where`` names the server in messages."""
         self.client = client
         self.alias = alias
-        self.where = client_location(client)
+        self.where = where
         self.settings = {"store": self.kind}
 
     def live_manifest(self) -> Manifest | None:

@@ -166,11 +166,26 @@ def test_a_missing_export_is_one_line_from_the_cli(tmp_path, corpus_dir):
     assert result.stderr.strip().count("\n") == 0 and "geoqa index export-onnx" in result.stderr
 
 
+DISCORD_ENGINE = """
+import os, sys
+from pathlib import Path
+import bot.discord.client
+from bot.engine import Engine
+from index import IndexConfig, StoreAccess, make_embedder
+config = IndexConfig.from_env(os.environ)
+stores = StoreAccess(config, Path(sys.argv[1]))
+engine = Engine(config.corpus_dir, stores.index_dir, make_embedder(config), stores=stores)
+assert engine.ask("Who is in the AI Alliance Network?").found
+"""
+
+
 def _imported(*args: str, stdin: str | None = None) -> set[str]:
-    """The modules `python -m bot ARGS` imports (from -X importtime), after checking it ran."""
+    """The modules `python -m bot ARGS` (or `python -c SCRIPT ARGS`) imports, from -X importtime,
+    after checking it ran."""
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    command = list(args) if args[0] == "-c" else ["-m", "bot", *args]
     done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "bot", *args],
+        [sys.executable, "-X", "importtime", *command],
         input=stdin,
         cwd=REPO,
         env=env,
@@ -190,6 +205,8 @@ def test_answering_never_imports_torch(index_dir):
     lines = "Who is in the AI Alliance Network?\n:quit\n"
     in_repl = _imported("repl", "--index", str(index_dir), stdin=lines)
     assert "bot.repl" in in_repl and not HEAVY_MODULES & {n.split(".")[0] for n in in_repl}
+    in_bot = _imported("-c", DISCORD_ENGINE, str(index_dir))  # the Discord bot's engine
+    assert "discord" in in_bot and not HEAVY_MODULES & {n.split(".")[0] for n in in_bot}
 
 
 def test_building_never_imports_torch(corpus_dir, tmp_path):
