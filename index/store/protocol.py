@@ -123,6 +123,7 @@ class BuildTarget(Protocol):
     one, never a mix."""
 
     kind: str  # "local" or "qdrant", recorded in the manifest
+    settings: dict  # what a build depends on besides the corpus and model (in its fingerprint)
 
     def live_manifest(self) -> Manifest | None:
         """The live build's manifest; None when there is none or it is damaged."""
