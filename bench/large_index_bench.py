@@ -14,7 +14,8 @@ to its centre), normalized. Questions are real embeddings of synthetic questions
 
 Reported per size and kind: the FAISS build time and the whole build time, the files' bytes on
 disk, the process's peak RSS, recall@10 of the dense search against exact search (unfiltered and
-with an outlet filter that keeps about a third of the rows), dense-search p50/p95 and warm
+with an outlet filter that keeps about a third of the rows; for IVF also as the number of probed
+cells varies), dense-search p50/p95 and warm
 question p50/p95 (``QA.ask`` through the default engine: question embedding, hybrid search,
 quote selection), and the time `IndexStore.open` takes with and without the checksums.
 
@@ -208,6 +209,15 @@ def measure(size: int, kind: str, pool: np.ndarray, embedder, asked: list[str], 
         "load_s": round(load_s, 2),
     }
     result["recall_at_10"], result["dense_search"] = recall(store.vectors, qv, truth)
+    if written.faiss == "ivf":  # how recall and time follow the cells probed
+        default = store.vectors.nprobe
+        sweep = {}
+        for probes in (8, 16, 32, 64, 128):
+            store.vectors.nprobe = probes
+            found, timing = recall(store.vectors, qv, truth)
+            sweep[probes] = {"recall_at_10": found, **timing}
+        store.vectors.nprobe = default
+        result["nprobe_sweep"] = sweep
     result["recall_at_10_filtered"], result["dense_search_filtered"] = recall(
         store.vectors, qv, truth_filtered, third
     )

@@ -54,7 +54,7 @@ def test_ivf_finds_what_exact_search_finds_and_records_its_parameters():
     vectors = clustered(20_000)
     queries = clustered(100, seed=1)
     index, params = make_faiss_index(vectors, "ivf")
-    assert params == {"kind": "ivf", "nlist": 512, "nprobe": 32, "trained_on": 20_000}
+    assert params == {"kind": "ivf", "nlist": 512, "nprobe": 64, "trained_on": 20_000}
     found = [[r for r, _ in dense_search(index, q, 10)] for q in queries]
     truth = [exact_top(vectors, q, 10) for q in queries]
     recall = np.mean([len(set(f) & set(t)) / 10 for f, t in zip(found, truth, strict=True)])
