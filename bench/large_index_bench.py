@@ -17,7 +17,8 @@ disk, the process's peak RSS, recall@10 of the dense search against exact search
 with an outlet filter that keeps about a third of the rows; for IVF also as the number of probed
 cells varies), dense-search p50/p95 and warm
 question p50/p95 (``QA.ask`` through the default engine: question embedding, hybrid search,
-quote selection), and the time `IndexStore.open` takes with and without the checksums.
+quote selection), the time `IndexStore.open` takes with and without the checksums, and a cold
+`geoqa ask` over the build (wall time and peak RSS of the whole process).
 
 Goal: at 1M chunks, p50 <= 150 ms and recall@10 >= 0.95.
 """
@@ -29,6 +30,7 @@ import json
 import os
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -232,7 +234,22 @@ def measure(size: int, kind: str, pool: np.ndarray, embedder, asked: list[str], 
     result["question"] = percentiles(seconds)
     store.close()
     result["peak_rss_mb"] = peak_rss_mb()
+    result["cold_ask"] = cold_ask(index_dir)
     return result
+
+
+def cold_ask(index_dir: Path) -> dict:
+    """`geoqa ask` over the build, launch to exit: wall time and the process's peak RSS (what
+    one process holding the index needs), checksums and all."""
+    script = Path(sys.executable).parent / "geoqa"
+    cmd = [str(script), "ask", "What did China decide about chip tariffs?", "-i", str(index_dir)]
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"geoqa ask failed with status {proc.returncode}")
+    return {"seconds": round(time.perf_counter() - started, 1), "peak_mib": usage.ru_maxrss // 1024}
 
 
 def main() -> None:
