@@ -43,7 +43,9 @@ def connect(url: str):
         raise ConfigError(f"GEOQA_STORE=qdrant needs qdrant-client; {INSTALL_HINT}") from None
     with talking(url):
         if url.startswith(("http://", "https://")):
-            return QdrantClient(url=url, timeout=60)
+            # No version check: the client makes it in a thread of its own and warns on stderr
+            # at any moment; an unreachable server is one line from the first request instead.
+            return QdrantClient(url=url, timeout=60, check_compatibility=False)
         if url == ":memory:":
             return QdrantClient(location=":memory:")
         return QdrantClient(path=url)
