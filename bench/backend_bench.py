@@ -33,6 +33,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from output import run_measured  # noqa: E402
 from synthetic import write_corpus  # noqa: E402
 
 from index.build.builder import build_index  # noqa: E402
@@ -62,14 +63,7 @@ def env_for(backend: str) -> dict[str, str]:
 
 def timed_process(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
     """Wall seconds and peak RSS (MiB) of one process, from launch to exit."""
-    started = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, cwd=REPO, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - started
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed with status {proc.returncode}")
-    return seconds, usage.ru_maxrss / 1024
+    return run_measured(cmd, env=env, cwd=REPO)
 
 
 def cold_ask(runs: int, tmp: Path) -> dict:
@@ -96,8 +90,7 @@ def cold_ask(runs: int, tmp: Path) -> dict:
 
 def throughput(articles: int, tmp: Path) -> dict:
     """Chunks per second of whole builds into fresh folders, per backend: `geoqa index build`
-    processes first (a child's peak RSS starts from this process's RSS when it forks, so they
-    run before this process loads any model), then ``build_index`` with loaded models."""
+    processes, then ``build_index`` with loaded models."""
     corpus = tmp / "corpus"
     write_corpus(corpus, articles, seed=13)
     process = {}

@@ -30,7 +30,6 @@ import json
 import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -41,7 +40,7 @@ import numpy as np
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from output import peak_rss_mb  # noqa: E402
+from output import peak_rss_mb, run_measured  # noqa: E402
 from synthetic import COUNTRIES, TOPICS, article_text  # noqa: E402
 
 from bot.qa import QA  # noqa: E402
@@ -243,13 +242,8 @@ def cold_ask(index_dir: Path) -> dict:
     one process holding the index needs), checksums and all."""
     script = Path(sys.executable).parent / "geoqa"
     cmd = [str(script), "ask", "What did China decide about chip tariffs?", "-i", str(index_dir)]
-    started = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise SystemExit(f"geoqa ask failed with status {proc.returncode}")
-    return {"seconds": round(time.perf_counter() - started, 1), "peak_mib": usage.ru_maxrss // 1024}
+    seconds, peak = run_measured(cmd, cwd=REPO)
+    return {"seconds": round(seconds, 1), "peak_mib": round(peak)}
 
 
 def main() -> None:
