@@ -59,6 +59,23 @@ class LexicalIndex:
         """Read an index written by :meth:`save`."""
         return cls(bm25s.BM25.load(str(folder), show_progress=False))
 
+    @property
+    def num_docs(self) -> int:
+        """Number of rows (chunks) indexed."""
+        return int(self._bm25.scores["num_docs"])
+
+    def document_frequency(self, term: str) -> int:
+        """How many rows contain ``term`` (a token as :func:`tokenize` makes it); 0 if none."""
+        return len(self.rows_with(term))
+
+    def rows_with(self, term: str) -> np.ndarray:
+        """The rows that contain ``term`` (a token as :func:`tokenize` makes it)."""
+        token = self._vocab.get(term)
+        indptr = self._bm25.scores["indptr"]
+        if token is None or token + 1 >= len(indptr):  # bm25s's empty term has no column
+            return np.zeros(0, dtype=np.int64)
+        return np.asarray(self._bm25.scores["indices"][indptr[token] : indptr[token + 1]])
+
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every row for ``query`` (zeros where nothing matches)."""
         tokens = [t for t in tokenize(query) if t in self._vocab]
