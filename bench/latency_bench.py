@@ -41,6 +41,7 @@ from index.embedders.torch_model import TorchEmbedder  # noqa: E402
 from index.store.index_store import IndexStore  # noqa: E402
 from index.store.layout import new_build_folder, publish  # noqa: E402
 from index.store.lexical import LexicalIndex  # noqa: E402
+from index.store.protocol import BuildData  # noqa: E402
 from index.store.writer import write_build  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
@@ -92,16 +93,14 @@ def build_sized_index(folder: Path, size: int, embedder: TorchEmbedder, pool: np
         model=embedder.model_id,
         dim=embedder.dim,
         chunking=DEFAULT_CHUNKING.as_dict(),
-        faiss="flat",
         articles=len(articles),
         chunks=len(chunks),
         built_at="bench",
         corpus_fingerprint="bench",
     )
     tmp = new_build_folder(folder)
-    write_build(
-        tmp, articles, chunks, vectors.astype(np.float32), LexicalIndex.build(texts), manifest
-    )
+    build = BuildData(articles, chunks, texts, vectors.astype(np.float32), manifest)
+    write_build(tmp, build, LexicalIndex.build(texts), "flat")
     publish(folder, tmp)
 
 

@@ -1,11 +1,13 @@
 """The long-lived engine a server process (the Discord bot) holds: the QA over the live index,
 loaded lazily once, and rebuilt in place — questions keep using the old index until the new one
-is swapped in."""
+is swapped in. A build made by another process (another bot sharing the index) is picked up
+within ``REFRESH_S`` seconds."""
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +15,7 @@ from pathlib import Path
 from bot.answer import Answer
 from bot.qa import QA
 from index import (
+    DEFAULT_CHUNKING,
     AddReport,
     BuildReport,
     Embedder,
@@ -20,6 +23,7 @@ from index import (
     GeoqaError,
     Progress,
     SafeFetcher,
+    StoreAccess,
     SyncOptions,
     SyncReport,
     add_sources,
@@ -30,6 +34,8 @@ from index import (
 from index.settings import FEEDS_FILE
 
 log = logging.getLogger(__name__)
+
+REFRESH_S = 30.0  # how often a question checks whether another process made a new build live
 
 
 class RebuildRunning(GeoqaError):
@@ -55,22 +61,41 @@ class Engine:
         corpus_dir: Path,
         index_dir: Path,
         embedder: Embedder,
-        qa_factory: Callable[[Path, Embedder], QA] = QA.open,
+        qa_factory: Callable[[Path, Embedder], QA] | None = None,
         fetcher: SafeFetcher | None = None,
         feeds_file: Path | None = None,
+        stores: StoreAccess | None = None,
     ) -> None:
+        """``stores`` is the configured store (local or Qdrant) the engine answers from and
+        rebuilds into; without it, the local index in ``index_dir``. ``qa_factory`` makes the QA
+        over the live build (a test's verifying QA, say); it is given the index folder."""
         self.corpus_dir = corpus_dir
         self.feeds_file = feeds_file or Path(FEEDS_FILE.default)
         self.index_dir = index_dir
         self.embedder = embedder
         self.fetcher = fetcher or SafeFetcher()
-        self._open = qa_factory
+        self.stores = stores
+        self._open = qa_factory or self._open_qa
         self._qa: QA | None = None
         self._load_lock = threading.Lock()
         self._rebuild_lock = threading.Lock()
+        self.refresh_s = REFRESH_S
+        self._checked = time.monotonic()
+
+    def _open_qa(self, index_dir: Path, embedder: Embedder) -> QA:
+        if self.stores is None:
+            return QA.open(index_dir, embedder)
+        return QA(self.stores.open(embedder.model_id, DEFAULT_CHUNKING.as_dict()), embedder)
 
     def qa(self) -> QA:
-        """The current engine (index and model loaded on first use)."""
+        """The current engine (index and model loaded on first use), reloaded when the live
+        build is no longer the one it reads (checked every ``refresh_s`` seconds)."""
+        if self._qa is not None and time.monotonic() - self._checked >= self.refresh_s:
+            self._checked = time.monotonic()
+            if not self._qa.store.is_live():
+                log.info("another process made a new build live: loading it")
+                with self._load_lock:
+                    self._qa = self._open(self.index_dir, self.embedder)
         if self._qa is None:
             with self._load_lock:
                 if self._qa is None:
@@ -99,7 +124,10 @@ class Engine:
         if not self._rebuild_lock.acquire(blocking=False):
             raise RebuildRunning("a rebuild is already running")
         try:
-            report = build_index(self.corpus_dir, self.index_dir, self.embedder, progress=progress)
+            target = self.stores.target() if self.stores is not None else None
+            report = build_index(
+                self.corpus_dir, self.index_dir, self.embedder, target=target, progress=progress
+            )
             self._qa = self._open(self.index_dir, self.embedder)
             log.info("index rebuilt: %d articles, %d chunks", report.articles, report.chunks)
             return report
@@ -119,6 +147,7 @@ class Engine:
                 self.fetcher,
                 embedder=lambda: self.embedder,
                 options=options or SyncOptions(),
+                target=self.stores.target() if self.stores is not None else None,
             )
             if report.index is not None and not report.index.up_to_date:
                 self._qa = self._open(self.index_dir, self.embedder)

@@ -42,6 +42,15 @@ class IndexMismatch(GeoqaError):
         super().__init__(f"the index in {index_dir} {what}; {REBUILD_HINT}")
 
 
+class IndexDamaged(GeoqaError):
+    """A part of the live build (a file, or a Qdrant collection) is missing, truncated or not
+    what its manifest recorded; ``where`` names it."""
+
+    def __init__(self, where: Path | str, what: str) -> None:
+        self.where = str(where)
+        super().__init__(f"the index is damaged: {where} {what}; {REBUILD_HINT}")
+
+
 class InvalidFilter(GeoqaError):
     """A search filter that cannot be used (a date that doesn't parse, …)."""
 

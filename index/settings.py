@@ -33,14 +33,15 @@ EMBED_MODEL = Setting(
     "Embedding model: the packaged all-MiniLM-L6-v2 (default), a local path, or a Hub name.",
 )
 THREADS = Setting("GEOQA_THREADS", "0", "CPU threads for embedding; 0 uses every core.")
+BACKEND_AUTO = "auto"
 BACKEND_TORCH = "torch"
 BACKEND_ONNX_INT8 = "onnx-int8"
-EMBED_BACKENDS = (BACKEND_TORCH, BACKEND_ONNX_INT8)
+EMBED_BACKENDS = (BACKEND_AUTO, BACKEND_TORCH, BACKEND_ONNX_INT8)
 EMBED_BACKEND = Setting(
     "GEOQA_EMBED_BACKEND",
-    BACKEND_TORCH,
-    "How the model runs: torch (sentence-transformers) or onnx-int8 (onnxruntime, the export in"
-    " GEOQA_ONNX_DIR; needs the onnx extra).",
+    BACKEND_AUTO,
+    "How the model runs: auto (onnx-int8 for the packaged model, torch for any other), torch"
+    " (sentence-transformers) or onnx-int8 (onnxruntime, the export in GEOQA_ONNX_DIR).",
 )
 ONNX_DIR = Setting(
     "GEOQA_ONNX_DIR",
@@ -58,6 +59,25 @@ FEEDS_FILE = Setting(
     "The followed feeds (TOML) that `geoqa sync` and the Discord bot's scheduled sync read.",
 )
 
+STORE_LOCAL = "local"
+STORE_QDRANT = "qdrant"
+STORES = (STORE_LOCAL, STORE_QDRANT)
+STORE = Setting(
+    "GEOQA_STORE",
+    STORE_LOCAL,
+    "Where the index lives: local (FAISS + SQLite + BM25 in GEOQA_INDEX_DIR) or qdrant.",
+)
+QDRANT_URL = Setting(
+    "GEOQA_QDRANT_URL",
+    "http://localhost:6333",
+    "The Qdrant server (http/https URL), or a folder for Qdrant's embedded local mode.",
+)
+QDRANT_COLLECTION = Setting(
+    "GEOQA_QDRANT_COLLECTION",
+    "geoqa",
+    "The Qdrant alias naming the live build; each build is a collection <alias>-<stamp>.",
+)
+
 INDEX_SETTINGS: tuple[Setting, ...] = (
     CORPUS_DIR,
     INDEX_DIR,
@@ -67,6 +87,9 @@ INDEX_SETTINGS: tuple[Setting, ...] = (
     ONNX_DIR,
     ALLOW_PRIVATE_URLS,
     FEEDS_FILE,
+    STORE,
+    QDRANT_URL,
+    QDRANT_COLLECTION,
 )
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off"})
@@ -126,9 +149,12 @@ class IndexConfig:
     model: str
     threads: int = 0
     allow_private_urls: bool = False
-    embed_backend: str = BACKEND_TORCH
+    embed_backend: str = BACKEND_AUTO
     onnx_dir: Path = Path(ONNX_DIR.default)
     feeds_file: Path = Path(FEEDS_FILE.default)
+    store: str = STORE_LOCAL
+    qdrant_url: str = QDRANT_URL.default
+    qdrant_collection: str = QDRANT_COLLECTION.default
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> IndexConfig:
@@ -142,4 +168,7 @@ class IndexConfig:
             embed_backend=get_choice(env, EMBED_BACKEND, EMBED_BACKENDS),
             onnx_dir=Path(get(env, ONNX_DIR)),
             feeds_file=Path(get(env, FEEDS_FILE)),
+            store=get_choice(env, STORE, STORES),
+            qdrant_url=get(env, QDRANT_URL),
+            qdrant_collection=get(env, QDRANT_COLLECTION),
         )

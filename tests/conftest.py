@@ -1,5 +1,6 @@
-"""Shared fixtures: the real model (loaded once per session, integration tests only), a fake
-embedder and a small index built with each, private copies to change, and a local web site.
+"""Shared fixtures: the real model (loaded once per session, integration tests only) as the
+default backend runs it (the int8 ONNX export) and as torch runs it, a fake embedder and a small
+index built with each of the first and last, private copies to change, and a local web site.
 
 Tests under ``tests/integration`` are marked ``slow``; tests under ``tests/unit`` may not use
 the real model (a fixture that loads it is refused there), so ``pytest tests/unit`` is fast.
@@ -20,11 +21,11 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from tests.support.fake_embedder import FakeEmbedder  # noqa: E402
-from tests.support.paths import CALIBRATION, FIXTURE_ARTICLES, SHIPPED_CORPUS  # noqa: E402
+from tests.support.paths import CALIBRATION, FIXTURE_ARTICLES, REPO, SHIPPED_CORPUS  # noqa: E402
 from tests.support.site import FixtureSite  # noqa: E402
 
 TESTS = Path(__file__).resolve().parent
-REAL_MODEL_FIXTURES = {"embedder", "index_dir", "index_copy", "qa"}
+REAL_MODEL_FIXTURES = {"embedder", "index_dir", "index_copy", "qa", "onnx_dir", "torch_embedder"}
 
 
 def pytest_collection_modifyitems(config, items) -> None:
@@ -40,8 +41,34 @@ def pytest_collection_modifyitems(config, items) -> None:
 
 
 @pytest.fixture(scope="session")
-def embedder():
-    """The real packaged all-MiniLM-L6-v2, loaded once for the whole session."""
+def onnx_dir() -> Path:
+    """The packaged model's int8 ONNX export in the checkout's default folder, exported now
+    only if it is missing or stale (as `make setup` does): the folder `geoqa` run from the
+    checkout loads by default, so subprocesses answer with the same vectors as the fixtures."""
+    from index.embedders.onnx_export import export_is_current, export_onnx
+    from index.settings import ONNX_DIR
+
+    folder = REPO / ONNX_DIR.default
+    if not export_is_current(folder):
+        export_onnx(folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def embedder(onnx_dir):
+    """The real packaged all-MiniLM-L6-v2 as geoqa runs it by default (the int8 ONNX export,
+    onnxruntime), loaded once for the whole session."""
+    from index.embedders.onnx_model import OnnxEmbedder
+
+    model = OnnxEmbedder(onnx_dir)
+    model.load()
+    return model
+
+
+@pytest.fixture(scope="session")
+def torch_embedder():
+    """The real packaged all-MiniLM-L6-v2 run by sentence-transformers (torch), loaded once, for
+    the tests that compare the backends or are about torch."""
     from index.embedders.torch_model import TorchEmbedder
 
     model = TorchEmbedder()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from bot.cli.base import EXIT_PARTIAL, config_from, embedder_from
+from bot.cli.base import EXIT_PARTIAL, config_from, embedder_from, stores_from
 from bot.cli.options import corpus_option, index_option, json_option
 from bot.cli.progress import BuildProgress, on_terminal
 
@@ -68,8 +68,19 @@ def _update_index(ctx: click.Context, corpus_dir: Path, index_dir: Path, quiet: 
     from index import build_index
 
     embedder = embedder_from(ctx)
+    stores = stores_from(ctx, index_dir)
     with BuildProgress(enabled=on_terminal(quiet)) as (progress, stage):
-        report = build_index(corpus_dir, index_dir, embedder, progress=progress, stage=stage)
+        try:
+            report = build_index(
+                corpus_dir,
+                index_dir,
+                embedder,
+                target=stores.target(),
+                progress=progress,
+                stage=stage,
+            )
+        finally:
+            stores.close()
     if not quiet:
         click.echo(
             f"Index updated: {report.articles} articles, {report.chunks} chunks in"

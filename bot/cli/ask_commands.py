@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from bot.cli.base import config_from, embedder_from, env_from
+from bot.cli.base import config_from, embedder_from, env_from, stores_from
 from bot.cli.options import (
     filter_options,
     index_option,
@@ -28,11 +28,15 @@ def answer_options(command):
 
 
 def open_qa(ctx: click.Context, index_dir: Path | None, model: str | None):
-    """Load the engine once: the index (checked against the model) and the embedding model."""
+    """Load the engine once: the index in the configured store (checked against the model and
+    for damage) and the embedding model."""
     from bot.qa import QA
+    from index import DEFAULT_CHUNKING
 
-    config = config_from(ctx)
-    return QA.open(index_dir or config.index_dir, embedder_from(ctx, model))
+    embedder = embedder_from(ctx, model)
+    stores = stores_from(ctx, index_dir)
+    ctx.call_on_close(stores.close)
+    return QA(stores.open(embedder.model_id, DEFAULT_CHUNKING.as_dict()), embedder)
 
 
 def question_log(ctx: click.Context, index_dir: Path | None, wanted: bool):

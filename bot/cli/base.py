@@ -59,13 +59,24 @@ def config_from(ctx: click.Context) -> IndexConfig:
     return root.obj["index_config"]
 
 
-def embedder_from(ctx: click.Context, model: str | None = None):
+def embedder_from(
+    ctx: click.Context, model: str | None = None, backend: str | None = None, device: str = "cpu"
+):
     """The embedding model of this invocation: one the caller already loaded (``obj["embedder"]``,
-    e.g. a test's), else the configured model and backend, loaded lazily."""
+    e.g. a test's), else the configured model and backend (or these ones), loaded lazily."""
     from index import make_embedder
 
     root = ctx.find_root()
     root.ensure_object(dict)
-    if model is None and root.obj.get("embedder") is not None:
+    chosen = model is not None or backend is not None or device != "cpu"
+    if not chosen and root.obj.get("embedder") is not None:
         return root.obj["embedder"]
-    return make_embedder(config_from(ctx), model)
+    return make_embedder(config_from(ctx), model, backend=backend, device=device)
+
+
+def stores_from(ctx: click.Context, index_dir=None):
+    """The configured store (local folder or Qdrant) of this invocation, for ``index_dir`` (default
+    ``GEOQA_INDEX_DIR``)."""
+    from index import StoreAccess
+
+    return StoreAccess(config_from(ctx), index_dir)

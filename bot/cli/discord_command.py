@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from bot.cli.base import config_from, embedder_from, env_from
+from bot.cli.base import config_from, embedder_from, env_from, stores_from
 from bot.cli.options import index_option
 
 
@@ -26,14 +26,18 @@ def discord_command(ctx, index_dir, sync_global):
 
     config = config_from(ctx)
     discord_config = DiscordConfig.from_env(env_from(ctx))  # token checked before loading
-    index_dir = index_dir or config.index_dir
-    questions = QuestionLog.beside(index_dir) if log_questions(env_from(ctx)) else None
+    stores = stores_from(ctx, index_dir)
+    questions = QuestionLog.beside(stores.index_dir) if log_questions(env_from(ctx)) else None
     engine = Engine(
         config.corpus_dir,
-        index_dir,
+        stores.index_dir,
         embedder_from(ctx),
         fetcher=SafeFetcher(allow_private=config.allow_private_urls),
         feeds_file=config.feeds_file,
+        stores=stores,
     )
-    engine.qa()  # load the index and model once, before connecting; a bad index fails here
-    run_bot(engine, discord_config, questions=questions, sync_global=sync_global)
+    try:
+        engine.qa()  # load the index and model once, before connecting: a bad index fails here
+        run_bot(engine, discord_config, questions=questions, sync_global=sync_global)
+    finally:
+        stores.close()

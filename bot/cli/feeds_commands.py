@@ -13,7 +13,7 @@ import json
 
 import click
 
-from bot.cli.base import EXIT_PARTIAL, config_from, embedder_from
+from bot.cli.base import EXIT_PARTIAL, config_from, embedder_from, stores_from
 from bot.cli.options import corpus_option, feeds_file_option, index_option, json_option
 from bot.cli.progress import BuildProgress, on_terminal
 
@@ -135,16 +135,21 @@ def sync_command(
         SafeFetcher(allow_private=config.allow_private_urls) as fetcher,
         BuildProgress(enabled=on_terminal(as_json)) as (progress, _stage),
     ):
-        report = sync_feeds(
-            feeds,
-            corpus_dir or config.corpus_dir,
-            index_dir or config.index_dir,
-            fetcher,
-            embedder=lambda: embedder_from(ctx),
-            options=options,
-            progress=progress,
-            notify=None if as_json else _say_feed,
-        )
+        stores = stores_from(ctx, index_dir)
+        try:
+            report = sync_feeds(
+                feeds,
+                corpus_dir or config.corpus_dir,
+                stores.index_dir,
+                fetcher,
+                embedder=lambda: embedder_from(ctx),
+                options=options,
+                progress=progress,
+                notify=None if as_json else _say_feed,
+                target=stores.target(),
+            )
+        finally:
+            stores.close()
     if as_json:
         click.echo(json.dumps(report.as_json()))
     elif report.index is not None and not report.index.up_to_date:

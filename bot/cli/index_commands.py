@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
-from bot.cli.base import config_from, embedder_from
+from bot.cli.base import config_from, embedder_from, stores_from
 from bot.cli.options import corpus_option, index_option, json_option, model_option, path_option
 from bot.cli.progress import BuildProgress, on_terminal
+from index.settings import EMBED_BACKENDS
+
+FAISS_KINDS = ("auto", "flat", "ivf", "hnsw")  # index.store.vectors.KINDS, without loading faiss
+DEVICES = ("cpu", "cuda")
 
 
 @click.group("index")
@@ -23,30 +28,49 @@ def index_group() -> None:
 @click.option(
     "--faiss",
     "faiss_kind",
-    type=click.Choice(["flat", "hnsw"]),
-    default="flat",
+    type=click.Choice(FAISS_KINDS),
+    default="auto",
     show_default=True,
-    help="Exact (flat) or approximate (hnsw) vector index.",
+    help="Vector index of the local store: auto (exact up to 100,000 chunks, ivf above), flat"
+    " (exact), ivf or hnsw (approximate).",
+)
+@click.option(
+    "--backend",
+    type=click.Choice(EMBED_BACKENDS),
+    help="How the embedding model runs (default GEOQA_EMBED_BACKEND); an index is answered with"
+    " the backend it was built with.",
+)
+@click.option(
+    "--device",
+    type=click.Choice(DEVICES),
+    default="cpu",
+    show_default=True,
+    help="Where the torch model runs: cuda (fp16) needs a GPU that torch sees.",
 )
 @click.option("--strict", is_flag=True, help="Fail (exit 2) if any file is skipped.")
-@click.option("--if-stale", is_flag=True, help="Do nothing when the index is already current.")
+@click.option(
+    "--if-stale", is_flag=True, help="Do nothing when the index is already current and whole."
+)
 @json_option("Print the summary as one JSON object.")
 @click.pass_context
-def build_command(ctx, corpus_dir, index_dir, model, faiss_kind, strict, if_stale, as_json):
+def build_command(
+    ctx, corpus_dir, index_dir, model, faiss_kind, backend, device, strict, if_stale, as_json
+):
     """Build (or rebuild) the index of the corpus; only new or changed chunks are embedded."""
     from index import CorpusError, build_index, load_corpus
 
     config = config_from(ctx)
-    embedder = embedder_from(ctx, model)
+    embedder = embedder_from(ctx, model, backend, device)
     corpus_dir = corpus_dir or config.corpus_dir
     index_dir = index_dir or config.index_dir
+    stores = stores_from(ctx, index_dir)
     with BuildProgress(enabled=on_terminal(as_json)) as (progress, stage):
         try:
             report = build_index(
                 corpus_dir,
                 index_dir,
                 embedder,
-                faiss_kind=faiss_kind,
+                target=stores.target(faiss_kind),
                 strict=strict,
                 if_stale=if_stale,
                 progress=progress,
@@ -56,6 +80,8 @@ def build_command(ctx, corpus_dir, index_dir, model, faiss_kind, strict, if_stal
             for skipped in load_corpus(corpus_dir).skipped:
                 click.echo(f"skipped {skipped}", err=True)
             raise
+        finally:
+            stores.close()
     if as_json:
         click.echo(json.dumps(report.as_json()))
         return
@@ -80,12 +106,15 @@ def build_command(ctx, corpus_dir, index_dir, model, faiss_kind, strict, if_stal
 @click.pass_context
 def stats_command(ctx, index_dir, as_json):
     """Show what the live index holds: model, counts, newest article, build time."""
-    from index import IndexMissing, read_manifest
+    from index import IndexMissing
 
-    index_dir = index_dir or config_from(ctx).index_dir
-    manifest = read_manifest(index_dir)
+    stores = stores_from(ctx, index_dir)
+    try:
+        manifest = stores.live_manifest()
+    finally:
+        stores.close()
     if manifest is None:
-        raise IndexMissing(index_dir)
+        raise IndexMissing(stores.index_dir if not stores.qdrant else config_from(ctx).qdrant_url)
     stats = {
         "articles": manifest.articles,
         "chunks": manifest.chunks,
@@ -95,6 +124,8 @@ def stats_command(ctx, index_dir, as_json):
         "newest_published": manifest.newest_published,
         "sources": manifest.sources,
         "faiss": manifest.faiss,
+        "faiss_params": manifest.faiss_params,
+        "store": manifest.store,
         "chunking": manifest.chunking,
     }
     if as_json:
@@ -106,15 +137,36 @@ def stats_command(ctx, index_dir, as_json):
 
 @index_group.command("export-onnx")
 @path_option("--out", "out_dir", help="Export folder (default GEOQA_ONNX_DIR).")
+@model_option("Model to export: the packaged one or a local folder (default GEOQA_EMBED_MODEL).")
+@click.option(
+    "--if-stale",
+    is_flag=True,
+    help="Do nothing when the folder already holds a current export of the model, or when the"
+    " model is not a local folder (it then runs on torch).",
+)
 @json_option()
 @click.pass_context
-def export_onnx_command(ctx, out_dir, as_json):
-    """Export the embedding model to ONNX with int8 weights, for GEOQA_EMBED_BACKEND=onnx-int8
-    (offline; needs the onnx extra)."""
-    from index import export_onnx
+def export_onnx_command(ctx, out_dir, model, if_stale, as_json):
+    """Export the embedding model to ONNX with int8 weights, the default backend's model
+    (offline; make setup does it once)."""
+    from index.embedders.models import resolve_model
+    from index.embedders.onnx_export import export_is_current, export_onnx
 
     config = config_from(ctx)
-    report = export_onnx(out_dir or config.onnx_dir, quantize=True, model=config.model)
+    out_dir = out_dir or config.onnx_dir
+    model = model or config.model
+    exportable = Path(resolve_model(model)[1]).is_dir()
+    if if_stale and (not exportable or export_is_current(out_dir, model)):
+        if as_json:
+            click.echo(json.dumps({"folder": str(out_dir), "up_to_date": True}))
+        elif exportable:
+            click.echo(f"The ONNX export in {out_dir} is current.")
+        else:
+            click.echo(
+                f"Nothing to export: {model} is not a local model folder (it runs on torch)."
+            )
+        return
+    report = export_onnx(out_dir, quantize=True, model=model)
     if as_json:
         click.echo(
             json.dumps(
@@ -124,6 +176,7 @@ def export_onnx_command(ctx, out_dir, as_json):
                     "source_model": report.source_model,
                     "bytes": report.bytes,
                     "seconds": round(report.seconds, 3),
+                    "up_to_date": False,
                 }
             )
         )

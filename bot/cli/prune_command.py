@@ -7,7 +7,7 @@ import json
 
 import click
 
-from bot.cli.base import config_from, embedder_from
+from bot.cli.base import config_from, embedder_from, stores_from
 from bot.cli.options import corpus_option, index_option, json_option
 
 
@@ -31,13 +31,18 @@ def prune_command(ctx, days, yes, corpus_dir, index_dir, as_json):
     from index import prune
 
     config = config_from(ctx)
-    report = prune(
-        corpus_dir or config.corpus_dir,
-        index_dir or config.index_dir,
-        days,
-        apply=yes,
-        embedder=lambda: embedder_from(ctx),
-    )
+    stores = stores_from(ctx, index_dir)
+    try:
+        report = prune(
+            corpus_dir or config.corpus_dir,
+            stores.index_dir,
+            days,
+            apply=yes,
+            embedder=lambda: embedder_from(ctx),
+            target=stores.target() if yes else None,
+        )
+    finally:
+        stores.close()
     if as_json:
         click.echo(json.dumps(report.as_json()))
         return

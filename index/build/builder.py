@@ -10,7 +10,6 @@ import datetime as dt
 import hashlib
 import json
 import logging
-import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,10 +22,10 @@ from index.build.manifest import FORMAT_VERSION, Manifest
 from index.embedders.cache import EmbeddingCache, Progress, embed_cached
 from index.embedders.protocol import Embedder
 from index.errors import CorpusError
-from index.store.index_store import previous_spans
-from index.store.layout import build_lock, cache_path, new_build_folder, publish, read_manifest
-from index.store.lexical import TOKENIZER_VERSION, LexicalIndex
-from index.store.writer import write_build
+from index.store.layout import build_lock, cache_path
+from index.store.lexical import TOKENIZER_VERSION
+from index.store.local_target import LocalTarget
+from index.store.protocol import BuildData, BuildTarget
 from index.util import package_versions
 
 log = logging.getLogger(__name__)
@@ -65,6 +64,7 @@ VERSIONED_PACKAGES = (
     "geoqa",
     "sentence-transformers",
     "torch",
+    "onnxruntime",
     "faiss-cpu",
     "bm25s",
     "langchain-text-splitters",
@@ -72,15 +72,16 @@ VERSIONED_PACKAGES = (
 
 
 def corpus_fingerprint(
-    articles: list[Article], model_id: str, chunking: dict, faiss_kind: str
+    articles: list[Article], model_id: str, chunking: dict, target: dict | str
 ) -> str:
-    """A hash of everything a build depends on: article contents and the build settings."""
+    """A hash of everything a build depends on: article contents and the build settings
+    (``target``: the store and its settings, such as the FAISS kind asked for)."""
     payload = json.dumps(
         {
             "format": FORMAT_VERSION,
             "model": model_id,
             "chunking": chunking,
-            "faiss": faiss_kind,
+            "target": target,
             "lexical": TOKENIZER_VERSION,
             "articles": sorted(a.fingerprint for a in articles),
         },
@@ -95,71 +96,64 @@ def build_index(
     embedder: Embedder,
     *,
     chunk_settings: ChunkSettings = DEFAULT_CHUNKING,
-    faiss_kind: str = "flat",
+    faiss_kind: str = "auto",
+    target: BuildTarget | None = None,
     strict: bool = False,
     if_stale: bool = False,
     progress: Progress | None = None,
     stage: Stage | None = None,
 ) -> BuildReport:
-    """Build the index of ``corpus_dir`` into ``index_dir`` and make it live.
+    """Build the index of ``corpus_dir`` and make it live in ``target``: by default the local
+    store in ``index_dir`` with a FAISS index of ``faiss_kind`` (``auto``: by size). The
+    embedding cache and the build lock are in ``index_dir`` whatever the target.
 
     With ``if_stale`` nothing is done (and no model loaded) when the live index already matches
-    the corpus and settings. With ``strict`` any skipped file aborts the build before it writes.
+    the corpus and settings and is whole. With ``strict`` any skipped file aborts the build
+    before it writes.
     """
     started = time.perf_counter()
     say = stage or (lambda _msg: None)
+    target = target or LocalTarget(index_dir, faiss_kind)
     corpus = load_corpus(corpus_dir)
     report = BuildReport(articles=len(corpus.articles), skipped=corpus.skipped)
     if strict and corpus.skipped:
         raise CorpusError(f"{len(corpus.skipped)} file(s) skipped and --strict is set")
     chunking = chunk_settings.as_dict()
-    fingerprint = corpus_fingerprint(corpus.articles, embedder.model_id, chunking, faiss_kind)
-    live = read_manifest(index_dir)
-    if if_stale and live is not None and live.corpus_fingerprint == fingerprint:
-        report.chunks, report.up_to_date = live.chunks, True
-        report.seconds = time.perf_counter() - started
-        return report
+    fingerprint = corpus_fingerprint(corpus.articles, embedder.model_id, chunking, target.settings)
+    if if_stale:
+        live = target.live_manifest()
+        if live is not None and live.corpus_fingerprint == fingerprint and target.intact():
+            report.chunks, report.up_to_date = live.chunks, True
+            report.seconds = time.perf_counter() - started
+            return report
     with build_lock(index_dir):
-        tmp = new_build_folder(index_dir)
+        say("chunking")
+        chunks = _chunk_all(corpus.articles, target, embedder, chunk_settings)
+        titles = {a.id: a.title for a in corpus.articles}
+        texts = [embedding_text(titles[c.article_id], c.text) for c in chunks]
+        say("embedding")
+        cache = EmbeddingCache(cache_path(index_dir))
         try:
-            say("chunking")
-            chunks = _chunk_all(corpus.articles, index_dir, embedder, chunk_settings)
-            titles = {a.id: a.title for a in corpus.articles}
-            texts = [embedding_text(titles[c.article_id], c.text) for c in chunks]
-            say("embedding")
-            cache = EmbeddingCache(cache_path(index_dir))
-            try:
-                result = embed_cached(embedder, cache, texts, progress=progress)
-            finally:
-                cache.close()
-            say("writing")
-            manifest = _manifest(
-                result.vectors.shape[1],
-                corpus.articles,
-                chunks,
-                embedder,
-                chunking,
-                faiss_kind,
-                fingerprint,
-            )
-            lexical = LexicalIndex.build(texts)
-            write_build(tmp, corpus.articles, chunks, result.vectors, lexical, manifest)
-            final = publish(index_dir, tmp)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
+            result = embed_cached(embedder, cache, texts, progress=progress)
+        finally:
+            cache.close()
+        say("writing")
+        manifest = _manifest(
+            result.vectors.shape[1], corpus.articles, chunks, embedder, chunking, fingerprint
+        )
+        final = target.publish(BuildData(corpus.articles, chunks, texts, result.vectors, manifest))
     report.chunks, report.embedded, report.reused = len(chunks), result.embedded, result.reused
-    report.folder = str(final)
+    report.folder = final
     report.seconds = time.perf_counter() - started
     log.info("built %s: %d articles, %d chunks", final, report.articles, report.chunks)
     return report
 
 
 def _chunk_all(
-    articles: list[Article], index_dir: Path, embedder: Embedder, settings: ChunkSettings
+    articles: list[Article], target: BuildTarget, embedder: Embedder, settings: ChunkSettings
 ) -> list[Chunk]:
     """Chunks of every article; unchanged articles reuse the live build's spans."""
-    known = previous_spans(index_dir, embedder.model_id, settings.as_dict())
+    known = target.previous_spans(embedder.model_id, settings.as_dict())
     chunker: Chunker | None = None
     chunks: list[Chunk] = []
     for article in articles:
@@ -182,16 +176,15 @@ def _manifest(
     chunks: list[Chunk],
     embedder: Embedder,
     chunking: dict,
-    faiss_kind: str,
     fingerprint: str,
 ) -> Manifest:
+    """The manifest of a new build; the target fills in its store, FAISS kind and files."""
     dates = [a.published for a in articles if a.published]
     return Manifest(
         format=FORMAT_VERSION,
         model=embedder.model_id,
         dim=dim,
         chunking=chunking,
-        faiss=faiss_kind,
         lexical={"engine": "bm25s", "tokenizer": TOKENIZER_VERSION},
         corpus_fingerprint=fingerprint,
         articles=len(articles),

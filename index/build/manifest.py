@@ -2,6 +2,8 @@
 
 The JSON keys are the on-disk format (``FORMAT_VERSION``); :class:`Manifest` reads and writes
 them, and :meth:`Manifest.check` refuses a build made with other settings than the current ones.
+Format 2 added the size and sha256 of every file of the build (``files``), the FAISS index's
+parameters and the store; a format 1 build is refused with "run `geoqa index build`".
 """
 
 from __future__ import annotations
@@ -10,15 +12,16 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from index.errors import IndexMismatch
+from index.errors import IndexDamaged, IndexMismatch
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 @dataclass(frozen=True)
 class Manifest:
-    """A build's description: model, dimension, chunking, FAISS kind, lexical tokenizer, corpus
-    fingerprint, counts, outlets, newest article, build time and package versions."""
+    """A build's description: model, dimension, chunking, FAISS kind and parameters, lexical
+    tokenizer, corpus fingerprint, counts, outlets, newest article, build time, package versions,
+    the store it lives in and (local store) each file's size and checksum."""
 
     format: int | None = None  # every field has a default, so any format's file is readable
     model: str = ""
@@ -33,6 +36,9 @@ class Manifest:
     sources: list[str] = field(default_factory=list)
     newest_published: str | None = None
     versions: dict[str, str] = field(default_factory=dict)
+    faiss_params: dict = field(default_factory=dict)
+    store: str = "local"
+    files: dict[str, dict] = field(default_factory=dict)  # name → {"bytes": n, "sha256": hex}
 
     @classmethod
     def from_json(cls, data: dict) -> Manifest:
@@ -42,8 +48,16 @@ class Manifest:
 
     @classmethod
     def read(cls, path: Path) -> Manifest:
-        """The manifest stored at ``path``."""
-        return cls.from_json(json.loads(path.read_text(encoding="utf-8")))
+        """The manifest stored at ``path``; :class:`IndexDamaged` when it is not a manifest."""
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(data, dict):
+                raise ValueError("not a JSON object")
+            return cls.from_json(data)
+        except FileNotFoundError:
+            raise IndexDamaged(path, "is missing") from None
+        except (OSError, ValueError, TypeError) as exc:
+            raise IndexDamaged(path, f"cannot be read ({exc})") from None
 
     def to_json(self) -> dict:
         """The JSON object written to ``manifest.json``."""

@@ -8,6 +8,7 @@ torch and ``onnx``; nothing is downloaded.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import logging
 import os
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index.embedders.models import DEFAULT_MODEL, resolve_model
-from index.embedders.onnx_model import META_FILE, MODEL_FILE, onnx_model_id, require
+from index.embedders.onnx_model import META_FILE, MODEL_FILE, onnx_model_id, read_export, require
 from index.errors import ConfigError
 from index.util import package_versions, replace_folder
 
@@ -35,6 +36,7 @@ TOKENIZER_FILES = (
 OPSET = 17
 INPUT_NAMES = ("input_ids", "attention_mask")
 VERSIONED_PACKAGES = ("torch", "transformers", "onnx", "onnxruntime")
+EXPORT_FORMAT = 1  # bumped when the export itself changes: older exports are then stale
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,35 @@ def _source_layout(folder: Path) -> tuple[Path, int]:
         raise ConfigError(f"cannot export {folder}: only mean pooling is supported, not {modes}")
     config = json.loads((kinds["Transformer"] / "sentence_bert_config.json").read_text("utf-8"))
     return kinds["Transformer"], int(config["max_seq_length"])
+
+
+def source_fingerprint(folder: Path) -> str:
+    """A sha256 over every file of a model folder (names and contents): an export records the
+    one of its source, so a changed model makes the export stale."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(folder)).encode("utf-8") + b"\0")
+        with path.open("rb") as handle:
+            while block := handle.read(1 << 20):
+                digest.update(block)
+    return digest.hexdigest()
+
+
+def export_is_current(out_dir: str | Path, model: str = DEFAULT_MODEL) -> bool:
+    """Whether ``out_dir`` holds an int8 export of ``model``, made by this export format from the
+    model files as they are now (what ``geoqa index export-onnx --if-stale`` checks)."""
+    try:
+        meta = read_export(out_dir)
+    except ConfigError:
+        return False
+    source_id, load_from = resolve_model(model)
+    return (
+        meta.get("format") == EXPORT_FORMAT
+        and meta.get("source_model") == source_id
+        and bool(meta.get("quantization"))
+        and Path(load_from).is_dir()
+        and meta.get("source_fingerprint") == source_fingerprint(Path(load_from))
+    )
 
 
 def export_onnx(
@@ -100,8 +131,10 @@ def export_onnx(
             if (transformer_dir / name).is_file():
                 shutil.copy(transformer_dir / name, work / name)
         meta = {
+            "format": EXPORT_FORMAT,
             "model_id": onnx_model_id(source_id, quantize),
             "source_model": source_id,
+            "source_fingerprint": source_fingerprint(source),
             "pooling": "mean",
             "normalize": True,
             "quantization": "int8-dynamic-per-channel" if quantize else None,

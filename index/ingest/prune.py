@@ -29,6 +29,7 @@ from index.util import fsync_dir
 if TYPE_CHECKING:
     from index.build.builder import BuildReport
     from index.embedders.protocol import Embedder
+    from index.store.protocol import BuildTarget
 
 log = logging.getLogger(__name__)
 
@@ -101,9 +102,11 @@ def prune(
     apply: bool = False,
     embedder: Callable[[], Embedder] | None = None,
     today: dt.date | None = None,
+    target: BuildTarget | None = None,
 ) -> PruneReport:
     """Find the articles older than ``days`` days; with ``apply`` remove them from the corpus
-    and (given ``embedder``, called only then) rebuild the index without them."""
+    and (given ``embedder``, called only then) rebuild the index without them, into ``target``
+    (the configured store; default the local index in ``index_dir``)."""
     report = find_old(corpus_dir, days, today or dt.datetime.now(dt.UTC).date())
     if not apply or not report.old:
         return report
@@ -119,6 +122,8 @@ def prune(
         if embedder is not None:
             from index.build.builder import build_index  # imported here: loads faiss
 
-            report.index = build_index(corpus_dir, index_dir, embedder(), if_stale=True)
+            report.index = build_index(
+                corpus_dir, index_dir, embedder(), if_stale=True, target=target
+            )
             states.set_index_pending(False)
     return report

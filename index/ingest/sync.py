@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from index.build.builder import BuildReport
     from index.embedders.cache import Progress
     from index.embedders.protocol import Embedder
+    from index.store.protocol import BuildTarget
 
 log = logging.getLogger(__name__)
 
@@ -177,9 +178,11 @@ def sync_feeds(
     clock: Clock = utc_now,
     progress: Progress | None = None,
     notify: Callable[[FeedResult], None] | None = None,
+    target: BuildTarget | None = None,
 ) -> SyncReport:
     """Read every feed once, add what the corpus lacks, then (with ``embedder``, called only
-    when the index must be updated, and ``options.update_index``) update the index once.
+    when the index must be updated, and ``options.update_index``) update the index once, into
+    ``target`` (the configured store; default the local index in ``index_dir``).
 
     ``notify`` is called with each feed's result as soon as the feed is done. Feeds that fail
     are reported in their result; they never stop the others.
@@ -196,7 +199,7 @@ def sync_feeds(
             from index.build.builder import build_index  # imported here: loads faiss
 
             report.index = build_index(
-                corpus_dir, index_dir, embedder(), if_stale=True, progress=progress
+                corpus_dir, index_dir, embedder(), if_stale=True, progress=progress, target=target
             )
             states.set_index_pending(False)
     return report

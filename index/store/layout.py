@@ -44,14 +44,19 @@ def cache_path(index_dir: Path) -> Path:
     return index_dir / "cache" / "embeddings.sqlite"
 
 
-def current_build(index_dir: Path) -> Path | None:
-    """The folder of the live build, or None when nothing was built yet."""
+def named_build(index_dir: Path) -> Path | None:
+    """The folder ``CURRENT`` names (whether or not it is whole), or None without ``CURRENT``."""
     try:
         name = (index_dir / CURRENT).read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return None
-    folder = index_dir / name
-    return folder if (folder / MANIFEST).is_file() else None
+    return index_dir / name if name else None
+
+
+def current_build(index_dir: Path) -> Path | None:
+    """The folder of the live build, or None when nothing was built yet."""
+    folder = named_build(index_dir)
+    return folder if folder is not None and (folder / MANIFEST).is_file() else None
 
 
 def read_manifest(index_dir: Path) -> Manifest | None:

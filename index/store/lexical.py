@@ -101,9 +101,9 @@ class LexicalIndex:
     def rows_with(self, term: str) -> np.ndarray:
         """The rows that contain ``term`` (a token as :func:`tokenize` makes it)."""
         token = self._vocab.get(term)
-        if token is None:
-            return np.zeros(0, dtype=np.int64)
         indptr = self._bm25.scores["indptr"]
+        if token is None or token + 1 >= len(indptr):  # bm25s's empty term has no column
+            return np.zeros(0, dtype=np.int64)
         return np.asarray(self._bm25.scores["indices"][indptr[token] : indptr[token + 1]])
 
     def scores(self, query: str) -> np.ndarray:

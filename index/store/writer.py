@@ -1,20 +1,23 @@
-"""Writing a build's files: FAISS vectors, the BM25 index, the SQLite metadata (articles with
-their text, chunks with their offsets) and, last, the manifest."""
+"""Writing a local build's files: FAISS vectors, the BM25 index, the SQLite metadata (articles
+with their text, chunks with their offsets) and, last, the manifest, completed with the FAISS
+kind and parameters and every file's size and sha256."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 from pathlib import Path
 
 import faiss
-import numpy as np
 
 from index.articles.model import Article
 from index.build.chunking import Chunk
 from index.build.manifest import Manifest
+from index.store import integrity
 from index.store.layout import BM25, MANIFEST, META, VECTORS
 from index.store.lexical import LexicalIndex
+from index.store.protocol import BuildData
 from index.store.vectors import make_faiss_index
 from index.util import write_synced
 
@@ -32,18 +35,24 @@ CREATE TABLE chunks (
 
 
 def write_build(
-    folder: Path,
-    articles: list[Article],
-    chunks: list[Chunk],
-    vectors: np.ndarray,
-    lexical: LexicalIndex,
-    manifest: Manifest,
-) -> None:
-    """Write every file of a build into ``folder`` (the manifest last)."""
-    faiss.write_index(make_faiss_index(vectors, manifest.faiss), str(folder / VECTORS))
+    folder: Path, build: BuildData, lexical: LexicalIndex, faiss_kind: str = "auto"
+) -> Manifest:
+    """Write every file of a build into ``folder``, the manifest last; returns the manifest as
+    written (FAISS kind and parameters, each file's size and checksum)."""
+    index, params = make_faiss_index(build.vectors, faiss_kind)
+    faiss.write_index(index, str(folder / VECTORS))
+    del index
     lexical.save(folder / BM25)
-    _write_meta(folder / META, articles, chunks)
+    _write_meta(folder / META, build.articles, build.chunks)
+    manifest = dataclasses.replace(
+        build.manifest,
+        faiss=params.pop("kind"),
+        faiss_params=params,
+        store="local",
+        files=integrity.describe(folder),
+    )
     write_synced(folder / MANIFEST, manifest.dumps())
+    return manifest
 
 
 def _write_meta(path: Path, articles: list[Article], chunks: list[Chunk]) -> None:

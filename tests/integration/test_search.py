@@ -11,14 +11,19 @@ from index.store.vectors import make_faiss_index
 from tests.support.paths import MEMBERS, SEED_ID
 
 
-def test_top_hit_for_the_alliance_question_names_the_member_countries(index_dir, embedder):
+def _names_the_members(store, hit) -> bool:
+    text = store.chunk_text(hit.row)
+    return hit.article_id == SEED_ID and all(country in text for country in MEMBERS)
+
+
+def test_a_top_hit_for_the_alliance_question_names_the_member_countries(index_dir, embedder):
     store = IndexStore.open(index_dir, embedder.model_id)
     hits = Searcher(store, embedder).search("Who is in the AI Alliance Network?", k=3)
-    top = hits[0]
-    assert top.article_id == SEED_ID
-    text = store.chunk_text(top.row)
-    for country in MEMBERS:
-        assert country in text
+    assert hits[0].article_id == SEED_ID
+    # The chunk naming the members is first in one ranking and second in the other, tied in the
+    # fusion with a chunk that is second and first: either may come first.
+    assert hits[0].score == hits[1].score or _names_the_members(store, hits[0])
+    assert any(_names_the_members(store, hit) for hit in hits[:2])
 
 
 def test_hnsw_recall_against_exact_search_on_real_embeddings(embedder):
@@ -35,7 +40,7 @@ def test_hnsw_recall_against_exact_search_on_real_embeddings(embedder):
     ]  # 1,400 sentences
     questions = [f"What did {a} say about {t}?" for a in countries for t in topics]
     vectors, queries = embedder.encode(texts), embedder.encode(questions)
-    exact, approx = make_faiss_index(vectors, "flat"), make_faiss_index(vectors, "hnsw")
+    (exact, _), (approx, _) = make_faiss_index(vectors, "flat"), make_faiss_index(vectors, "hnsw")
     _, truth = exact.search(queries, 10)
     _, found = approx.search(queries, 10)
     recall = np.mean([len(set(t) & set(f)) / 10 for t, f in zip(truth, found, strict=True)])
@@ -47,7 +52,7 @@ def test_an_hnsw_index_answers_and_filters_like_the_exact_one(corpus_dir, tmp_pa
     store = IndexStore.open(tmp_path, embedder.model_id)
     assert store.manifest.faiss == "hnsw"
     searcher = Searcher(store, embedder)
-    top = searcher.search("Who is in the AI Alliance Network?", k=3)[0]
-    assert top.article_id == SEED_ID and "South Africa" in store.chunk_text(top.row)
+    top = searcher.search("Who is in the AI Alliance Network?", k=3)
+    assert any(_names_the_members(store, hit) for hit in top[:2])
     only = searcher.search("AI Alliance Network", k=5, filters=Filters(source="Fixture Wire"))
     assert only and {h.article_id for h in only} == {"2024-10-01-meridian-chip-rules"}

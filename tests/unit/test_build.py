@@ -18,7 +18,8 @@ from index.store.layout import BuildLocked, build_lock, current_build, read_mani
 
 MANIFEST_KEYS = {
     "format", "model", "dim", "chunking", "faiss", "lexical", "corpus_fingerprint", "articles",
-    "chunks", "sources", "newest_published", "built_at", "versions",
+    "chunks", "sources", "newest_published", "built_at", "versions", "faiss_params", "store",
+    "files",
 }  # fmt: skip
 
 
