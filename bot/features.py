@@ -40,6 +40,9 @@ NUMBER_WORDS = (
     r"billions?|trillions?|dozens?|half|quarter|percent|per cent|"
     r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|twice|double|triple"
 )
+NUMBER_NAMES = frozenset(re.sub(r"\(\?:|\)|s\?|\|", " ", NUMBER_WORDS).split()) | frozenset(
+    "thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
+)
 DIGITS = re.compile(r"\d+(?:[.,]\d+)*%?")
 NUMBER_WORD = re.compile(rf"\b(?:{NUMBER_WORDS})\b", re.IGNORECASE)
 DATE_WORDS = re.compile(
@@ -53,6 +56,13 @@ DAY_OF_MONTH = re.compile(
     rf"\b{MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH}"
 )
 PLACE = re.compile(rf"\b(?:in|at|from|to|near|outside|inside)\s+(?:the\s+)?({ENTITY})")
+# Words that say who belongs to a group: the kind of answer "who is in X?" asks for.
+MEMBERSHIP = re.compile(
+    r"\b(?:includ\w*|members?|membership|joined|join(?:s|ing)?|signed|signator\w*|"
+    r"partners?|consists? of|comprises?|teaming up|team up|collaborat\w* with|"
+    r"alongside|together with|allies)\b",
+    re.IGNORECASE,
+)
 SPEECH = re.compile(
     r"\b(?:said|says|say|told|tells|added|adds|wrote|writes|stated|states|claimed|claims|argued|"
     r"argues|warned|warns|announced|announces|declared|insisted|noted|explained|vowed|promised|"
@@ -197,7 +207,8 @@ def entities(text: str, exclude: frozenset[str] = frozenset()) -> list[str]:
             while tokens and _word(tokens[0]) in exclude | FUNCTION_WORDS:
                 tokens.pop(0)
             words = {_word(t) for t in tokens}
-            if not tokens or words & exclude or words <= MONTHS_DAYS | FUNCTION_WORDS:
+            ignored = MONTHS_DAYS | FUNCTION_WORDS | NUMBER_NAMES
+            if not tokens or words & exclude or words <= ignored:
                 continue
             found.append(" ".join(tokens))
     return found
@@ -332,7 +343,8 @@ def answer_evidence(question: Question, sentence: str) -> float:
     if kind == "list":
         names = set(entities(sentence, exclude))
         listed = 1.0 if entity_lists(sentence, exclude) else 0.0
-        return min(1.0, 0.6 * listed + 0.2 * len(names))
+        joined = 1.0 if MEMBERSHIP.search(sentence) else 0.0
+        return min(1.0, 0.4 * listed + 0.15 * len(names) + 0.3 * joined)
     if kind in ("person", "role"):
         names = entities(sentence, exclude)
         if kind == "role":

@@ -11,13 +11,22 @@ from __future__ import annotations
 import re
 
 from bot.answer import Quote
-from bot.features import NEGATION, Question, answer_evidence, entities, entity_lists
+from bot.features import (
+    CAUSE,
+    NEGATION,
+    ROLE_QUESTION,
+    Question,
+    answer_evidence,
+    entities,
+    entity_lists,
+)
 from index import tokenize
 
 LEAD_CHARS = 180
+JOINED = re.compile(r"\b(?:join(?:s|ed)?|signed|became (?:a|the \w+) member)\b")
 MIN_CLAUSE_WORDS = 3
 # Clause boundaries, coarse first: punctuation, then conjunctions and relative pronouns.
-PUNCTUATION = re.compile(r"\s*[,;:—–]\s+|\s+[—–]\s*")
+PUNCTUATION = re.compile(r"\s*[,;:—–]\s+|\s+[—–]\s*|(?<=[.!?])[\"”’]?\s+(?=[\"“‘]?[A-Z])")
 CONJUNCTION = re.compile(
     r"\s+(?=(?:but|and|while|whereas|although|because|after|which|who|as|so|to|that)\s)"
 )
@@ -68,8 +77,9 @@ def _list_lead(question: Question, quotes: list[Quote]) -> str | None:
     runs, seen = [], set()
     for quote in quotes:
         found = [fold(r) for r in entity_lists(quote.text, question.words)]
-        if not found:
-            found = [fold(n) for n in entities(quote.text, question.words)[:3]]
+        joined = JOINED.search(quote.text)
+        if not found and joined:  # "Finland's parliament voted … to join": the one who joined
+            found = [fold(n) for n in entities(quote.text[: joined.start()], question.words)[:1]]
         for run in found:
             names = frozenset(n.rstrip("’'s") for n in entities(run, question.words))
             if names and not names <= seen:
@@ -93,6 +103,25 @@ def _yes_no_lead(question: Question, text: str) -> str | None:
     return f"{found.group()} … {clause}"
 
 
+def _role_lead(question: Question, text: str) -> str | None:
+    """ "Name, the title …": the question's name with the apposition that says who it is."""
+    asked = ROLE_QUESTION.match(question.text)
+    for name in question.names or ([asked.group("rest")] if asked else []):
+        found = re.search(rf"{re.escape(name)}[’']?s?,\s+[^,.;]+", text, flags=re.IGNORECASE)
+        if found:
+            return found.group()
+    return None
+
+
+def _cause_lead(text: str) -> str | None:
+    """The clause a cause marker opens: "because the islands lose most to the weather"."""
+    found = CAUSE.search(text)
+    if found is None:
+        return None
+    rest = re.split(r"[;:—–]|[.!?](?:\s|$)", text[found.start() :], maxsplit=1)[0]
+    return rest.strip().strip(TRAILING + '"”’') or None
+
+
 def lead_line(question: Question, quotes: list[Quote]) -> str:
     """One line answering the question, assembled only from the quotes' own words."""
     if question.kind == "list":
@@ -100,10 +129,12 @@ def lead_line(question: Question, quotes: list[Quote]) -> str:
         if lead:
             return _clip(lead, 2 * LEAD_CHARS)
     top = quotes[0]
-    if question.kind == "yesno":
-        lead = _yes_no_lead(question, top.text)
-        if lead:
-            return f"{_clip(fold(lead))} [{top.n}]"
+    special = {"yesno": _yes_no_lead, "role": _role_lead}.get(question.kind)
+    lead = special(question, top.text) if special else None
+    if question.kind == "cause":
+        lead = _cause_lead(top.text)
+    if lead and fold(lead).rstrip(".") != fold(top.text).rstrip("."):
+        return f"{_clip(fold(lead))} [{top.n}]"
     clause = _best_clause(question, top.text)
     if clause is None:
         words = top.text.split()
