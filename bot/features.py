@@ -238,7 +238,9 @@ def question_names(question: str) -> list[str]:
     for match in ENTITY_RE.finditer(question):
         name = match.group().strip()
         words = [w.lower().strip(".’'") for w in name.split()]
-        if match.start() == 0 and words[0] in QUESTION_WORDS | FUNCTION_WORDS:
+        if match.start() == 0 and (
+            words[0] in QUESTION_WORDS | FUNCTION_WORDS or (len(words) == 1 and not name.isupper())
+        ):  # a capital that only starts the question says nothing
             name = name.split(None, 1)[1] if " " in name else ""
         for part in NAME_PARTS.split(name):
             words = {w.lower().strip(".’'") for w in part.split()}

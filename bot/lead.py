@@ -27,9 +27,7 @@ JOINED = re.compile(r"\b(?:join(?:s|ed)?|signed|became (?:a|the \w+) member)\b")
 MIN_CLAUSE_WORDS = 3
 # Clause boundaries, coarse first: punctuation, then conjunctions and relative pronouns.
 PUNCTUATION = re.compile(r"\s*[,;:—–]\s+|\s+[—–]\s*|(?<=[.!?])[\"”’]?\s+(?=[\"“‘]?[A-Z])")
-CONJUNCTION = re.compile(
-    r"\s+(?=(?:but|and|while|whereas|although|because|after|which|who|as|so|to|that)\s)"
-)
+CONJUNCTION = re.compile(r"\s+(?=(?:but|while|whereas|although|because|after|which|who|as|so)\s)")
 TRAILING = " ,;:—–-"
 
 
