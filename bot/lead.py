@@ -13,7 +13,11 @@ import re
 from bot.answer import Quote
 from bot.features import (
     CAUSE,
+    DATE_WORDS,
+    DIGITS,
     NEGATION,
+    NUMBER_WORD,
+    PLACE,
     ROLE_QUESTION,
     Question,
     answer_evidence,
@@ -133,8 +137,25 @@ def lead_line(question: Question, quotes: list[Quote]) -> str:
         lead = _cause_lead(top.text)
     if lead and fold(lead).rstrip(".") != fold(top.text).rstrip("."):
         return f"{_clip(fold(lead))} [{top.n}]"
-    clause = _best_clause(question, top.text)
-    if clause is None:
-        words = top.text.split()
-        clause = " ".join(words[: max(MIN_CLAUSE_WORDS, len(words) // 2)]) + "…"
+    clause = _best_clause(question, top.text) or _around_evidence(question, top.text)
     return f"{_clip(fold(clause))} [{top.n}]"
+
+
+EVIDENCE = {"amount": (DIGITS, NUMBER_WORD), "time": (DATE_WORDS,), "place": (PLACE,)}
+WINDOW_BEFORE, WINDOW_AFTER = 7, 5  # words around the evidence in a one-clause sentence
+
+
+def _around_evidence(question: Question, text: str) -> str:
+    """For a sentence that is one long clause: the words around what answers (the number, the
+    date, the place), or else its first half, with "…" where it is cut."""
+    words = list(re.finditer(r"\S+", text))
+    found = None
+    for pattern in EVIDENCE.get(question.kind, ()):
+        found = found or pattern.search(text)
+    if found is None:
+        middle = max(MIN_CLAUSE_WORDS, len(words) // 2)
+        return text[: words[middle - 1].end()] + "…"
+    first = next(i for i, w in enumerate(words) if w.end() > found.start())
+    lo, hi = max(0, first - WINDOW_BEFORE), min(len(words), first + WINDOW_AFTER)
+    piece = text[words[lo].start() : words[hi - 1].end()].rstrip(TRAILING + ".")
+    return ("…" if lo else "") + piece + ("…" if hi < len(words) else "")

@@ -45,7 +45,7 @@ def test_lead_line_is_made_of_the_quotes_own_words_and_never_repeats_quote_one(q
         for part in answer.lead.split("; "):
             words, _, ref = part.rpartition(" [")
             assert ref.rstrip("]").isdigit()
-            for piece in words.rstrip("…").split(" … "):
+            for piece in words.strip("…").split(" … "):
                 assert piece in quoted, (question, piece)
         assert answer.lead.rpartition(" [")[0] != answer.quotes[0].display.rstrip(".")
 

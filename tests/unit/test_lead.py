@@ -19,7 +19,7 @@ def pieces(lead: str) -> list[tuple[str, str]]:
 def assert_own_words(lead: str, quotes: list[Quote]) -> None:
     for words, n in pieces(lead):
         source = next(q for q in quotes if q.n == int(n.rstrip("]")))
-        for piece in words.rstrip("…").split(" … "):
+        for piece in words.strip("…").split(" … "):
             assert piece in fold(source.text)
 
 
@@ -58,3 +58,13 @@ def test_clauses_are_verbatim_pieces_shorter_than_the_text():
     text = "In November, Trump appointed David Sacks as the new czar, a PayPal co-founder."
     for clause in clauses(text):
         assert clause in text and clause != text.rstrip(".")
+
+
+def test_a_long_one_clause_sentence_is_led_by_the_words_around_its_answer():
+    text = (
+        "Vedyakhin claimed that Russia was trailing behind the U.S. and China by six to nine"
+        " months due to Western sanctions limiting its access to growing its computer power."
+    )
+    lead = lead_line(analyse("how far behind is russia"), [quote(text)])
+    assert lead == "…trailing behind the U.S. and China by six to nine months due… [1]"
+    assert_own_words(lead, [quote(text)])
