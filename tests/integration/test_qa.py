@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 
 from bot.answer import NO_ARTICLES, NOT_ANSWERED, NOT_COVERED, NOT_MENTIONED
-from bot.eval import contains_answer
 from bot.errors import InvalidQuestion
+from bot.eval import contains_answer
 from bot.qa import MAX_QUESTION_CHARS
 from bot.render.terminal import to_text
 from index.store.search import Filters
@@ -135,7 +135,9 @@ def test_who_is_and_why_questions_lead_with_the_role_and_the_cause(wrapped_qa):
 
 
 def test_a_follow_up_is_understood_from_the_question_before_it(wrapped_qa):
-    answer = wrapped_qa.ask("When did they sign it?", context=["Who signed the Coral Compute Compact?"])
+    answer = wrapped_qa.ask(
+        "When did they sign it?", context=["Who signed the Coral Compute Compact?"]
+    )
     assert answer.found and answer.question == "When did they sign it?"
     assert "on\nMonday" in answer.quotes[0].text or "on Monday" in answer.quotes[0].text
 

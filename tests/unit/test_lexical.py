@@ -30,4 +30,10 @@ def test_question_words_and_auxiliaries_are_no_terms():
 
 
 def test_numbers_stay_whole():
-    assert tokenize("AI could add 11.2 trillion rubles") == ["ai", "add", "11.2", "trillion", "rubl"]
+    assert tokenize("AI could add 11.2 trillion rubles") == [
+        "ai",
+        "add",
+        "11.2",
+        "trillion",
+        "rubl",
+    ]
