@@ -35,6 +35,11 @@ class Quote:
     end: int
     score: float
 
+    @property
+    def display(self) -> str:
+        """The quote for reading: its runs of whitespace (hard line breaks) as single spaces."""
+        return " ".join(self.text.split())
+
 
 @dataclass(frozen=True)
 class Answer:

@@ -21,11 +21,25 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from tests.support.fake_embedder import FakeEmbedder  # noqa: E402
-from tests.support.paths import CALIBRATION, FIXTURE_ARTICLES, REPO, SHIPPED_CORPUS  # noqa: E402
+from tests.support.paths import (  # noqa: E402
+    CALIBRATION,
+    FIXTURE_ARTICLES,
+    REPO,
+    SHIPPED_CORPUS,
+    WRAPPED_ARTICLES,
+)
 from tests.support.site import FixtureSite  # noqa: E402
 
 TESTS = Path(__file__).resolve().parent
-REAL_MODEL_FIXTURES = {"embedder", "index_dir", "index_copy", "qa", "onnx_dir", "torch_embedder"}
+REAL_MODEL_FIXTURES = {
+    "embedder",
+    "index_dir",
+    "index_copy",
+    "qa",
+    "wrapped_qa",
+    "onnx_dir",
+    "torch_embedder",
+}
 
 
 def pytest_collection_modifyitems(config, items) -> None:
@@ -137,6 +151,21 @@ def qa(index_dir, embedder):
     from tests.support.verify import VerifyingQA
 
     return VerifyingQA.open(index_dir, embedder)
+
+
+@pytest.fixture(scope="session")
+def wrapped_qa(tmp_path_factory, embedder):
+    """The verifying QA engine over the seed article and a hard-wrapped fixture article."""
+    from index import build_index
+    from tests.support.verify import VerifyingQA
+
+    corpus = tmp_path_factory.mktemp("wrapped-corpus")
+    for source in (SHIPPED_CORPUS, WRAPPED_ARTICLES):
+        for path in source.iterdir():
+            shutil.copy(path, corpus / path.name)
+    folder = tmp_path_factory.mktemp("wrapped-index")
+    build_index(corpus, folder, embedder)
+    return VerifyingQA.open(folder, embedder)
 
 
 @pytest.fixture(scope="session")

@@ -59,17 +59,32 @@ def retrieval_command(ctx, beir_dir, mode, k, index_dir, as_json):
 
 
 @eval_group.command("answers")
+@path_option("--rgb", "rgb_file", help="RGB file: one JSON object per line (query, answer, …).")
 @path_option(
-    "--rgb",
-    "rgb_file",
-    required=True,
-    help="RGB file: one JSON object per line (query, answer, positive, negative).",
+    "--natural",
+    "natural_file",
+    help="Questions as people type them (questions.json: answerable, near_miss, off_topic).",
 )
-@index_option("Index folder rebuilt per question (default var/eval/<file name>); keeps the cache.")
+@corpus_option(
+    "With --natural: article folder to answer from (repeatable; default the file's corpus/ and"
+    " GEOQA_CORPUS_DIR).",
+    multiple=True,
+)
+@index_option("Index folder (default var/eval/<file name>); its embedding cache is reused.")
 @json_option("Print the rates as one JSON object.")
 @click.pass_context
-def answers_command(ctx, rgb_file, index_dir, as_json):
-    """Accuracy, refusal rate and verbatim-quote rate of answers on RGB questions."""
+def answers_command(ctx, rgb_file, natural_file, corpus_dir, index_dir, as_json):
+    """Answer quality: RGB accuracy, refusals and verbatim quotes, or a natural question set
+    (answered, near misses and off-topic questions refused), each by question kind."""
+    if (rgb_file is None) == (natural_file is None):
+        raise click.UsageError("give one of --rgb FILE or --natural FILE")
+    if rgb_file is not None:
+        _rgb(ctx, rgb_file, index_dir, as_json)
+    else:
+        _natural(ctx, natural_file, list(corpus_dir), index_dir, as_json)
+
+
+def _rgb(ctx, rgb_file: Path, index_dir: Path | None, as_json: bool) -> None:
     from bot.eval import evaluate_answers
 
     index_dir = index_dir or EVAL_ROOT / rgb_file.stem
@@ -84,33 +99,62 @@ def answers_command(ctx, rgb_file, index_dir, as_json):
         " negative passages only)"
     )
     click.echo(f"  verbatim rate  {report.verbatim_rate:.4f}  ({report.verbatim}/{report.quotes})")
+    _kinds(report.kinds)
+
+
+def _natural(ctx, path: Path, corpora: list[Path], index_dir: Path | None, as_json: bool) -> None:
+    from bot.eval_natural import evaluate_natural
+
+    corpora = corpora or [path.parent / "corpus", config_from(ctx).corpus_dir]
+    index_dir = index_dir or EVAL_ROOT / f"natural-{path.parent.name}"
+    report = evaluate_natural(path, corpora, index_dir, embedder_from(ctx), counter(as_json))
+    if as_json:
+        click.echo(json.dumps({**report.as_json(), "rows": report.rows}, ensure_ascii=False))
+        return
+    labels = {
+        "answerable": "answered",
+        "near_miss": "near misses refused",
+        "off_topic": "off-topic refused",
+    }
+    for group, (right, n) in report.groups.items():
+        click.echo(f"  {labels.get(group, group):<20} {right}/{n}")
+    click.echo(f"  verbatim rate        {report.verbatim_rate:.4f}")
+    _kinds(report.kinds)
+    for row in report.rows:
+        if not row["right"]:
+            click.echo(f"  wrong ({row['group']}, {row['kind']}): {row['q']} → {row['lead']}")
+
+
+def _kinds(kinds: dict[str, list[int]]) -> None:
+    click.echo("  by kind: " + ", ".join(f"{k} {r}/{n}" for k, (r, n) in sorted(kinds.items())))
 
 
 @eval_group.command("calibrate")
+@path_option("--rgb", "rgb_file", required=True, help="RGB file to fit the answer model on.")
 @path_option(
     "--cases",
     "cases_file",
     required=True,
-    help='Questions: {"answerable": [{"q", "expect"}], "unanswerable": [{"q"}]}.',
+    help='Questions over a corpus: {"answerable": [{"q", "expect"}], "unanswerable": [{"q"}]}.',
 )
 @corpus_option(
-    "Article folder to answer from (repeatable; default GEOQA_CORPUS_DIR).", multiple=True
+    "Article folder the --cases are asked over (repeatable; default GEOQA_CORPUS_DIR).",
+    multiple=True,
 )
-@index_option("Index folder for the calibration corpus (default var/eval/calibration).")
-@json_option("Print the summary and every question's score as one JSON object.")
+@index_option("Index folder for the data (default var/eval/calibration); keeps the cache.")
+@json_option("Print the fitted model and its accuracy as one JSON object.")
 @click.pass_context
-def calibrate_command(ctx, cases_file, corpus_dir, index_dir, as_json):
-    """The accuracy of the "found" threshold on answerable and unanswerable questions, and the
-    threshold that would do best."""
-    from bot.eval import calibrate
+def calibrate_command(ctx, rgb_file, cases_file, corpus_dir, index_dir, as_json):
+    """Fit the answer model (bot/scoring.py) on RGB and a question set: the ranking and decision
+    weights, and the threshold with the best balanced accuracy. Prints them; nothing is changed."""
+    from bot.calibrate import calibrate_on
 
     corpora = list(corpus_dir) or [config_from(ctx).corpus_dir]
     index_dir = index_dir or EVAL_ROOT / "calibration"
-    result = calibrate(cases_file, corpora, index_dir, embedder_from(ctx))
+    result = calibrate_on(rgb_file, cases_file, corpora, index_dir, embedder_from(ctx))
     if as_json:
-        click.echo(json.dumps({**result.as_json(), "rows": result.rows}))
+        click.echo(json.dumps(result.as_json()))
         return
-    for row in sorted(result.rows, key=lambda r: -r["best"]):
-        mark = ("quoted" if row["quoted"] else "MISSED") if row["answerable"] else "-"
-        click.echo(f"{row['best']:.3f}  {'A' if row['answerable'] else 'U'}  {mark:6}  {row['q']}")
-    click.echo(json.dumps(result.as_json()))
+    click.echo(repr(result.model))
+    for group, share in result.accuracy.items():
+        click.echo(f"  {group:<26} {share:.4f}")

@@ -60,7 +60,7 @@ def blocks(answer: Answer) -> list[str]:
     Each quote's number and each source's title link to the quoted passage."""
     parts = [f"**{safe(answer.lead)}**"]
     for quote in answer.quotes:
-        body = "\n".join(f"> {line}" if line else ">" for line in safe(quote.text).split("\n"))
+        body = f"> {safe(quote.display)}"
         parts.append(f"{body} {_marker(answer, quote)}")
     parts.append("**Sources**" if answer.found else "**Closest sources**")
     parts.extend(_source_line(s, source_link(answer, s)) for s in answer.sources)

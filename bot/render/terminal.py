@@ -23,7 +23,7 @@ def to_text(answer: Answer) -> str:
     """The answer as plain text: lead line, numbered quotes, sources."""
     lines = [answer.lead, ""]
     for quote in answer.quotes:
-        lines.append(f"[{quote.n}] “{quote.text}”")
+        lines.append(f"[{quote.n}] “{quote.display}”")
     if answer.quotes:
         lines.append("")
     lines.append("Sources:" if answer.found else "Closest sources:")
@@ -36,7 +36,7 @@ def to_rich(answer: Answer) -> Group:
     parts: list = [Text(answer.lead, style="bold" if answer.found else "yellow"), Text("")]
     for quote in answer.quotes:
         line = Text("  │ ", style="cyan")
-        line.append(quote.text)
+        line.append(quote.display)
         link = quote_link(answer, quote)
         line.append(f"  [{quote.n}]", style=f"cyan bold link {link}" if link else "cyan bold")
         parts.append(line)

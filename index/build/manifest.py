@@ -72,10 +72,20 @@ class Manifest:
         tokenizer measures the chunks) and chunking settings."""
         return (self.format, self.model, self.chunking) == (FORMAT_VERSION, model_id, chunking)
 
-    def check(self, index_dir: Path, model_id: str | None, chunking: dict | None) -> None:
-        """Raise :class:`IndexMismatch` unless this build fits this version and these settings."""
+    def check(
+        self,
+        index_dir: Path,
+        model_id: str | None,
+        chunking: dict | None,
+        tokenizer: str | None = None,
+    ) -> None:
+        """Raise :class:`IndexMismatch` unless this build fits this version and these settings
+        (``tokenizer``: the lexical tokenizer version the searcher uses)."""
         if self.format != FORMAT_VERSION:
             raise IndexMismatch(index_dir, f"has format {self.format}, not {FORMAT_VERSION}")
+        built = self.lexical.get("tokenizer")
+        if tokenizer is not None and built != tokenizer:
+            raise IndexMismatch(index_dir, f"has lexical tokenizer {built}, not {tokenizer}")
         if model_id is not None and self.model != model_id:
             raise IndexMismatch(index_dir, f"was built with model {self.model!r}, not {model_id!r}")
         if chunking is not None and self.chunking != chunking:

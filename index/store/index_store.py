@@ -26,7 +26,7 @@ from index.errors import IndexDamaged, IndexMissing
 from index.store import integrity
 from index.store.filters import Filters
 from index.store.layout import BM25, MANIFEST, META, VECTORS, current_build, named_build
-from index.store.lexical import LexicalIndex
+from index.store.lexical import TOKENIZER_VERSION, LexicalIndex
 from index.store.protocol import ChunkRef
 from index.store.vectors import configure, dense_search
 from index.util import LRU
@@ -140,7 +140,7 @@ class IndexStore:
         if not folder.is_dir():
             raise IndexDamaged(folder, "is missing (named by CURRENT)")
         manifest = Manifest.read(folder / MANIFEST)
-        manifest.check(index_dir, model_id, chunking)
+        manifest.check(index_dir, model_id, chunking, TOKENIZER_VERSION)
         return cls(folder, manifest)
 
     @property

@@ -19,9 +19,39 @@ from bm25s.stopwords import STOPWORDS_EN
 # bm25s sets its own logger to DEBUG on import; put it back to the default threshold.
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
-TOKENIZER_VERSION = "geoqa-words-v1"
+TOKENIZER_VERSION = "geoqa-words-v2"
 TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*|[^\W_]+")
-STOPWORDS = frozenset(STOPWORDS_EN) | {"s", "t", "who", "what", "which", "when", "how", "does"}
+STOPWORDS = frozenset(STOPWORDS_EN) | frozenset(
+    "s t who whom what which when where why how does do did has have had were would could should "
+    "may might shall must been being am i me my we our you your us".split()
+)
+# One spelling for the country names people abbreviate: "US", "U.S." and "United States" are the
+# same word to BM25. Bare "US"/"UK"/"EU" count only in capitals ("us" is a pronoun).
+ALIASES = (
+    (
+        re.compile(
+            r"(?<![\w.])(?:(?i:u\.\s?s\.(?:\s?a\.)?)|US|USA|(?i:united\s+states(?:\s+of\s+america)?))"
+            r"(?![\w]|\.\w)"
+        ),
+        " unitedstates ",
+    ),
+    (
+        re.compile(r"(?<![\w.])(?:(?i:u\.\s?k\.)|UK|(?i:united\s+kingdom))(?![\w]|\.\w)"),
+        " unitedkingdom ",
+    ),
+    (
+        re.compile(r"(?<![\w.])(?:(?i:e\.\s?u\.)|EU|(?i:european\s+union))(?![\w]|\.\w)"),
+        " europeanunion ",
+    ),
+)
+
+
+def normalize_aliases(text: str) -> str:
+    """``text`` with each spelling of the United States, United Kingdom and European Union
+    replaced by one token-like word."""
+    for pattern, replacement in ALIASES:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 @lru_cache(maxsize=1)
@@ -31,7 +61,7 @@ def _stemmer() -> Stemmer.Stemmer:
 
 def tokenize(text: str) -> list[str]:
     """Lowercased, stemmed words and whole numbers, without English stopwords."""
-    words = [w for w in TOKEN_RE.findall(text.lower()) if w not in STOPWORDS]
+    words = [w for w in TOKEN_RE.findall(normalize_aliases(text).lower()) if w not in STOPWORDS]
     return _stemmer().stemWords(words)
 
 

@@ -14,6 +14,7 @@ from index.articles.model import ArticleInfo
 from index.build.manifest import Manifest
 from index.errors import IndexMissing
 from index.store.filters import Filters
+from index.store.lexical import TOKENIZER_VERSION
 from index.store.protocol import ChunkRef
 from index.store.qdrant_common import (
     ARTICLE_BASE,
@@ -118,7 +119,7 @@ class QdrantStore:
             if collection is None:
                 raise IndexMissing(f"Qdrant at {where} (alias {alias!r})")
             manifest, layout = read_manifest(client, collection)
-            manifest.check(f"Qdrant collection {collection}", model_id, chunking)
+            manifest.check(f"Qdrant collection {collection}", model_id, chunking, TOKENIZER_VERSION)
             check_points(client, collection, layout)
         return cls(
             client, collection, manifest, layout, alias=alias, where=where, owns_client=owns_client

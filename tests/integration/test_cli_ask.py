@@ -30,11 +30,13 @@ def test_ask_json_prints_one_object_with_the_documented_schema(index_dir, embedd
     result = ask(embedder, "Who is in the AI Alliance Network?", "-i", str(index_dir), "--json")
     assert result.exit_code == 0, result.output
     answer = json.loads(result.stdout)
-    assert set(answer) == {"question", "found", "answer", "quotes", "sources"}
+    fields = {"question", "found", "kind", "reason", "answer", "quotes", "more", "sources"}
+    assert set(answer) == fields
     assert answer["question"] == "Who is in the AI Alliance Network?" and answer["found"] is True
+    assert (answer["kind"], answer["reason"]) == ("list", None)
     assert isinstance(answer["answer"], str) and "Sources:" in answer["answer"]
     store = IndexStore.open(index_dir)
-    for quote in answer["quotes"]:
+    for quote in answer["quotes"] + answer["more"]:
         types = {"n": int, "text": str, "start": int, "end": int, "score": float, **ARTICLE_FIELDS}
         assert set(quote) == set(types) | {"link"}
         for key, kind in types.items():

@@ -8,7 +8,7 @@ from tests.support.paths import MEMBERS, SEED_ID
 
 def assert_verbatim(answer, store) -> None:
     """Fail unless every quote is ``article_text[start:end]`` and cut at word boundaries."""
-    for quote in answer.quotes:
+    for quote in [*answer.quotes, *answer.more]:
         text = store.text(quote.article_id)
         assert text[quote.start : quote.end] == quote.text, quote
         assert quote.start == 0 or not text[quote.start - 1].isalnum(), quote

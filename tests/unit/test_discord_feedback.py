@@ -79,10 +79,8 @@ def test_votes_are_stored_once_per_member_can_change_and_survive_a_restart(
                 mark = await slash(server, "ask", {"question": QUESTION})
                 answer = await server.wait_for_request("POST", FOLLOWUP, after=mark, timeout=30)
                 message_id = int(answer.response["id"])
-                assert buttons(answer.response) == {
-                    "geoqa:vote:1:up": "👍",
-                    "geoqa:vote:1:down": "👎",
-                }
+                votes = {k: v for k, v in buttons(answer.response).items() if ":vote:" in k}
+                assert votes == {"geoqa:vote:1:up": "👍", "geoqa:vote:1:down": "👎"}
                 first = await click(server, message_id, "geoqa:vote:1:up")
                 assert first.json["type"] == 4 and first.json["data"]["flags"] & EPHEMERAL
                 assert first.json["data"]["content"] == "Thanks for your feedback (👍)."

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from bot.calibrate import load_calibration
 from bot.cli import cli
-from bot.eval import contains_answer, load_calibration
+from bot.eval import contains_answer
 from index.eval.data import DatasetError
 from index.eval.metrics import mrr_at, ndcg_at, rank, recall_at, score_runs
 from index.eval.rgb import load_rgb

@@ -2,55 +2,31 @@
 
 from __future__ import annotations
 
-from bot.qa import MAX_QUOTE_CHARS, _Candidate, _merge_neighbours
-from bot.sentences import split_sentences
-
-TEXT = (
-    "First sentence of the paragraph. Second sentence follows it. Third one ends it.\n"
-    "A new line starts here. And goes on."
-)
+from bot.qa import MAX_QUOTE_CHARS, Span, merge_spans
 
 
-class OneArticle:
-    """The one method of an index store that the merge reads."""
-
-    def text(self, article_id: str) -> str:
-        return TEXT
-
-
-def chosen(*numbers: int, scores=None) -> list[_Candidate]:
-    sentences = split_sentences("a", TEXT)
-    picked = []
-    for i, n in enumerate(numbers):
-        candidate = _Candidate(sentences[n], rank=0)
-        candidate.cosine = scores[i] if scores else 1.0
-        picked.append(candidate)
-    return picked
+def span(first: int, last: int | None = None, score: float = 1.0, paragraph: int = 0) -> Span:
+    last = first if last is None else last
+    return Span("a", paragraph, first, last, first * 10, last * 10 + 9, score)
 
 
 def test_neighbours_in_one_paragraph_become_one_span_with_the_best_score():
-    (span,) = _merge_neighbours(chosen(1, 0, scores=[0.9, 0.5]), OneArticle())
-    article_id, start, end, score = span
-    assert TEXT[start:end] == "First sentence of the paragraph. Second sentence follows it."
-    assert (article_id, score) == ("a", 0.9)
+    (merged,) = merge_spans([span(1, score=0.9), span(0, score=0.5)])
+    assert (merged.first, merged.last, merged.start, merged.end) == (0, 1, 0, 19)
+    assert merged.score == 0.9
 
 
-def test_sentences_apart_or_across_a_line_stay_separate_best_first():
-    spans = _merge_neighbours(chosen(0, 2, 3, scores=[0.5, 0.7, 0.6]), OneArticle())
-    assert [TEXT[s:e] for _, s, e, _ in spans] == [
-        "Third one ends it.",
-        "A new line starts here.",
-        "First sentence of the paragraph.",
-    ]
+def test_sentences_apart_or_in_another_paragraph_stay_separate_best_first():
+    spans = merge_spans([span(0, score=0.5), span(2, score=0.7), span(3, score=0.6, paragraph=1)])
+    assert [(s.first, s.score) for s in spans] == [(2, 0.7), (3, 0.6), (0, 0.5)]
+
+
+def test_an_overlapping_span_is_absorbed():
+    (merged,) = merge_spans([span(3, 4), span(4)])
+    assert (merged.first, merged.last) == (3, 4)
 
 
 def test_a_merge_never_makes_a_quote_longer_than_the_limit():
-    long_text = ("word " * (MAX_QUOTE_CHARS // 5)).strip() + ". Next one."
-
-    class LongArticle:
-        def text(self, article_id: str) -> str:
-            return long_text
-
-    sentences = split_sentences("a", long_text)
-    candidates = [_Candidate(s, rank=0) for s in sentences]
-    assert len(_merge_neighbours(candidates, LongArticle())) == 2
+    long = Span("a", 0, 0, 0, 0, MAX_QUOTE_CHARS - 5, 1.0)
+    after = Span("a", 0, 1, 1, MAX_QUOTE_CHARS - 4, MAX_QUOTE_CHARS + 20, 1.0)
+    assert len(merge_spans([long, after])) == 2

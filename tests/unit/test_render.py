@@ -34,7 +34,16 @@ def test_plain_text_has_the_lead_numbered_quotes_and_sources():
 
 def test_the_json_object_has_the_documented_fields():
     data = to_json(FOUND)
-    assert set(data) == {"question", "found", "answer", "quotes", "sources"}
+    assert set(data) == {
+        "question",
+        "found",
+        "kind",
+        "reason",
+        "answer",
+        "quotes",
+        "more",
+        "sources",
+    }
     (quote,) = data["quotes"]
     assert quote["score"] == 0.8123 and (quote["start"], quote["end"]) == (10, 44)
     assert quote["title"] == "A Title" and quote["url"] == "https://x.example/a"
