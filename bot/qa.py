@@ -141,6 +141,7 @@ class Examined:
     missing: str | None = None  # a name or number of the question that no article holds
     no_articles: bool = False  # the filters leave no article
     said: str = ""  # the question in the user's words (a follow-up is examined standalone)
+    filtered: bool = False  # filters restricted the articles searched
 
     def eligible(self) -> list[Candidate]:
         """The candidates that can answer this kind of question."""
@@ -317,7 +318,8 @@ class QA:
         hits = self.searcher.search(asked.text, k=k or self.k, filters=filters)
         missing = self._unmentioned(asked, allowed)
         if missing:
-            return Examined(asked, hits, [], missing=missing, said=said)
+            filtered = allowed is not None
+            return Examined(asked, hits, [], missing=missing, said=said, filtered=filtered)
         candidates = self._candidates(asked, _Terms(asked, self.store), hits)
         return Examined(asked, hits, candidates, said=said)
 
@@ -335,7 +337,8 @@ class QA:
             lead = "No indexed article matches these filters."
             return Answer(asked.text, False, lead, kind=asked.kind, reason=NO_ARTICLES)
         if examined.missing:
-            lead = f"No indexed article mentions {examined.missing}."
+            within = " matching these filters" if examined.filtered else ""
+            lead = f"No indexed article{within} mentions {examined.missing}."
             return self._refusal(asked, hits, lead, NOT_MENTIONED)
         eligible = examined.eligible()
         best = max(eligible, key=lambda c: c.score, default=None)
