@@ -27,6 +27,7 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from output import rounded  # noqa: E402
 from synthetic import TOPICS, article_text, write_corpus  # noqa: E402
 
 from index.articles.html import extract_html  # noqa: E402
@@ -155,15 +156,6 @@ def print_table(result: dict) -> None:
         ):
             print(f"  {what:30}{figures[key]:>10.2f}{figures[key] / pages:>14.3f}")
     print(f"{'full rebuild (empty cache)':32}{result['full_rebuild_s']:>10.2f}")
-
-
-def rounded(value):
-    """``value`` with every float rounded to milliseconds."""
-    if isinstance(value, float):
-        return round(value, 3)
-    if isinstance(value, dict):
-        return {k: rounded(v) for k, v in value.items()}
-    return value
 
 
 def main() -> None:

@@ -15,6 +15,15 @@ def peak_rss_mb() -> int:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
 
+def rounded(value):
+    """``value`` with every float (in dicts, at any depth) rounded to milliseconds."""
+    if isinstance(value, float):
+        return round(value, 3)
+    if isinstance(value, dict):
+        return {k: rounded(v) for k, v in value.items()}
+    return value
+
+
 def show(result: dict, as_json: bool, width: int = 24) -> None:
     """Print ``result`` as one JSON object, or one ``key: value`` line per entry."""
     if as_json:

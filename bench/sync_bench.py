@@ -43,7 +43,7 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from output import show  # noqa: E402
+from output import rounded, show  # noqa: E402
 from synthetic import TOPICS, article_text  # noqa: E402
 
 from index.articles.html import extract_html  # noqa: E402
@@ -283,14 +283,6 @@ def run(n_feeds: int, entries: int, new: int, repeat: int) -> dict:
         "reading_the_corpus": reading,
         "cron_process_nothing_new_s": sorted(c["wall_s"] for c in cron)[len(cron) // 2],
     }
-
-
-def rounded(value):
-    if isinstance(value, float):
-        return round(value, 3)
-    if isinstance(value, dict):
-        return {k: rounded(v) for k, v in value.items()}
-    return value
 
 
 def main() -> None:

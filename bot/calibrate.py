@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.errors import InvalidQuestion
-from bot.eval import PassageAsker, contains_answer, load_rgb
+from bot.eval import PassageAsker, contains_answer, index_folders, load_rgb
 from bot.qa import QA, Examined
 from bot.scoring import FEATURES, AnswerModel, Weights
 from bot.sentences import split_sentences
@@ -229,13 +229,7 @@ def case_runs(
     """Runs of a question set (``{"answerable": [{"q", "expect"}], "unanswerable": [{"q"}]}``)
     over one index of ``corpus_dirs``; an ``expect`` list names parts the quotes must all hold."""
     cases = load_calibration(cases_path)
-    with tempfile.TemporaryDirectory(prefix="geoqa-calibrate-") as tmp:
-        corpus = Path(tmp) / "corpus"
-        corpus.mkdir()
-        for folder in corpus_dirs:
-            shutil.copytree(folder, corpus, dirs_exist_ok=True)
-        build_index(corpus, index_dir, embedder)
-    qa = QA.open(index_dir, embedder)
+    qa = index_folders(corpus_dirs, index_dir, embedder)
     answerable = [
         (c["q"], [[c["expect"]]] if isinstance(c["expect"], str) else [[x] for x in c["expect"]])
         for c in cases

@@ -131,6 +131,18 @@ class PassageAsker:
         return answer, len(answer.quotes), verbatim
 
 
+def index_folders(corpus_dirs: Sequence[Path], index_dir: Path, embedder: Embedder) -> QA:
+    """A QA over one index of the articles of ``corpus_dirs`` together, built in ``index_dir``
+    (whose embedding cache is reused)."""
+    with tempfile.TemporaryDirectory(prefix="geoqa-eval-corpus-") as tmp:
+        corpus = Path(tmp) / "corpus"
+        corpus.mkdir()
+        for folder in corpus_dirs:
+            shutil.copytree(folder, corpus, dirs_exist_ok=True)
+        build_index(corpus, index_dir, embedder)
+    return QA.open(index_dir, embedder)
+
+
 def evaluate_answers(
     path: Path, index_dir: Path, embedder: Embedder, progress: Progress | None = None
 ) -> AnswerReport:

@@ -12,16 +12,13 @@ given article folders (normally the file's own ``corpus/`` and the project's cor
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.answer import Answer
-from bot.eval import contains_answer
-from bot.qa import QA
-from index import DatasetError, Embedder, Filters, build_index, parse_day
+from bot.eval import contains_answer, index_folders
+from index import DatasetError, Embedder, Filters, parse_day
 from index.eval.data import read_text
 
 GROUPS = ("answerable", "near_miss", "off_topic")
@@ -154,13 +151,7 @@ def evaluate_natural(
 ) -> NaturalReport:
     """Index ``corpus_dirs`` together (reusing ``index_dir``'s cache) and ask every question."""
     cases = load_cases(path)
-    with tempfile.TemporaryDirectory(prefix="geoqa-natural-") as tmp:
-        corpus = Path(tmp) / "corpus"
-        corpus.mkdir()
-        for folder in corpus_dirs:
-            shutil.copytree(folder, corpus, dirs_exist_ok=True)
-        build_index(corpus, index_dir, embedder)
-    qa = QA.open(index_dir, embedder)
+    qa = index_folders(corpus_dirs, index_dir, embedder)
     report = NaturalReport()
     try:
         for done, case in enumerate(cases, 1):

@@ -28,8 +28,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from filelock import FileLock, Timeout
-
 from index.articles.model import Article
 from index.articles.readers import read_article
 from index.errors import BadArticle, GeoqaError, Rejected
@@ -39,6 +37,7 @@ from index.ingest.fetch import FEED, FetchError, SafeFetcher, Validators
 from index.ingest.followed import Feed
 from index.ingest.ingester import Added, Duplicate, Failed, Ingester, Outcome
 from index.ingest.urls import normalize_url
+from index.util import exclusive
 
 if TYPE_CHECKING:
     from index.build.builder import BuildReport
@@ -155,16 +154,8 @@ class SyncReport:
 @contextmanager
 def sync_lock(index_dir: Path) -> Iterator[None]:
     """Hold the index folder's sync lock; a second concurrent sync fails at once."""
-    index_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(index_dir / SYNC_LOCK, timeout=0, thread_local=False)
-    try:
-        lock.acquire()
-    except Timeout:
-        raise SyncRunning(f"another sync of {index_dir} is running") from None
-    try:
+    with exclusive(index_dir / SYNC_LOCK, SyncRunning(f"another sync of {index_dir} is running")):
         yield
-    finally:
-        lock.release()
 
 
 def sync_feeds(

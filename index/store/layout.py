@@ -19,11 +19,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from filelock import FileLock, Timeout
-
 from index.build.manifest import Manifest
 from index.errors import GeoqaError
-from index.util import fsync_dir, write_synced
+from index.util import exclusive, fsync_dir, write_synced
 
 CURRENT = "CURRENT"
 BUILDS = "builds"
@@ -68,16 +66,8 @@ def read_manifest(index_dir: Path) -> Manifest | None:
 @contextmanager
 def build_lock(index_dir: Path) -> Iterator[None]:
     """Hold the index folder's build lock; a second concurrent build fails at once."""
-    index_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(index_dir / LOCK, timeout=0, thread_local=False)
-    try:
-        lock.acquire()
-    except Timeout:
-        raise BuildLocked(f"another build of {index_dir} is running") from None
-    try:
+    with exclusive(index_dir / LOCK, BuildLocked(f"another build of {index_dir} is running")):
         yield
-    finally:
-        lock.release()
 
 
 def new_build_folder(index_dir: Path) -> Path:
