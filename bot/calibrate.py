@@ -1,12 +1,14 @@
-"""Fitting the answer model on data the rules were not written from: RGB's news questions.
+"""Fitting the answer model (``bot.scoring``) on data the rules were not written from.
 
-Each RGB question is examined twice, as the answer evaluation asks it (``bot.eval``): over its
-positive and negative passages, and over its negative passages alone. Every embedded candidate
-sentence is one example, labelled by whether it contains an accepted spelling of the answer.
-:func:`fit_weights` fits the logistic weights of ``bot.scoring`` to those examples (L2-penalised,
-Newton's method); :func:`choose_threshold` then picks the probability threshold that decides the
-most runs right: a positive run is right when the answer is found and quoted, a negative-only run
-when it is refused.
+Runs: each RGB question examined as the answer evaluation asks it (``bot.eval``) — over its
+positive and negative passages, and over its negative passages alone —; each question of a
+calibration set over its corpus; and each answerable one again with the sentences holding its
+answer cut out. :func:`fit_ranking` fits the ranking weights as a conditional logit over each
+answerable run's eligible candidates (a candidate is right when it holds the answer;
+L2-penalised, Newton's method); :func:`choose_threshold` then picks the threshold (and the
+off-topic cosine) with the best balanced accuracy over the groups in :data:`CHOOSING`: an
+answerable run is right when the answer is found and quoted, an unanswerable one when it is
+refused. See docs/answers.md.
 """
 
 from __future__ import annotations

@@ -89,18 +89,33 @@ class Engine:
 
     def qa(self) -> QA:
         """The current engine (index and model loaded on first use), reloaded when the live
-        build is no longer the one it reads (checked every ``refresh_s`` seconds)."""
-        if self._qa is not None and time.monotonic() - self._checked >= self.refresh_s:
+        build is no longer the one it reads (checked every ``refresh_s`` seconds, by one thread
+        at a time; a reload that fails is logged and the current index keeps answering)."""
+        with self._load_lock:
+            if self._qa is None:
+                self._qa = self._open(self.index_dir, self.embedder)
+                self._checked = time.monotonic()
+            elif time.monotonic() - self._checked >= self.refresh_s:
+                self._checked = time.monotonic()
+                self._reload_if_stale()
+            return self._qa
+
+    def _reload_if_stale(self) -> None:
+        """Load the live build when another process made a new one live (under the load lock)."""
+        try:
+            if self._qa.store.is_live():
+                return
+            log.info("another process made a new build live: loading it")
+            self._qa = self._open(self.index_dir, self.embedder)
+        except GeoqaError as exc:
+            log.warning("keeping the current index; cannot load the live one: %s", exc)
+
+    def _switch(self) -> None:
+        """Answer from the build just made live."""
+        fresh = self._open(self.index_dir, self.embedder)
+        with self._load_lock:
+            self._qa = fresh
             self._checked = time.monotonic()
-            if not self._qa.store.is_live():
-                log.info("another process made a new build live: loading it")
-                with self._load_lock:
-                    self._qa = self._open(self.index_dir, self.embedder)
-        if self._qa is None:
-            with self._load_lock:
-                if self._qa is None:
-                    self._qa = self._open(self.index_dir, self.embedder)
-        return self._qa
 
     def ask(
         self, question: str, filters: Filters | None = None, context: Sequence[str] = ()
@@ -110,8 +125,13 @@ class Engine:
         return self.qa().ask(question, filters, context=context)
 
     def stats(self) -> IndexStats:
-        """Counts and dates of the live index."""
-        m = self.qa().store.manifest
+        """Counts and dates of the index answering now (never loads one: call from the event
+        loop freely once :meth:`qa` has run)."""
+        with self._load_lock:
+            qa = self._qa
+        if qa is None:
+            qa = self.qa()
+        m = qa.store.manifest
         return IndexStats(m.articles, m.chunks, m.newest_published, m.built_at, m.model)
 
     @property
@@ -128,7 +148,7 @@ class Engine:
             report = build_index(
                 self.corpus_dir, self.index_dir, self.embedder, target=target, progress=progress
             )
-            self._qa = self._open(self.index_dir, self.embedder)
+            self._switch()
             log.info("index rebuilt: %d articles, %d chunks", report.articles, report.chunks)
             return report
         finally:
@@ -150,15 +170,20 @@ class Engine:
                 target=self.stores.target() if self.stores is not None else None,
             )
             if report.index is not None and not report.index.up_to_date:
-                self._qa = self._open(self.index_dir, self.embedder)
+                self._switch()
             log.info("feeds synced: %d new articles", len(report.added))
             return report
         finally:
             self._rebuild_lock.release()
 
     def add_url(self, url: str) -> AddReport:
-        """Fetch one user-supplied URL into the corpus (never a local file), then rebuild."""
+        """Fetch one user-supplied URL into the corpus (never a local file), then rebuild. When
+        a rebuild or sync started meanwhile, the article is in the corpus and the next rebuild
+        or sync indexes it: ``report.index`` stays None."""
         report = add_sources(self.corpus_dir, [url], fetcher=self.fetcher, files=False)
         if report.added:
-            report.index = self.rebuild()
+            try:
+                report.index = self.rebuild()
+            except RebuildRunning:
+                log.info("added %s; a running rebuild or sync will index it", url)
         return report

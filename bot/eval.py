@@ -1,5 +1,6 @@
-"""Answer evaluation: accuracy, refusals and verbatim quotes on RGB-format questions, and the
-calibration of the "found" threshold on a set of answerable and unanswerable questions.
+"""Answer evaluation on RGB-format questions: accuracy, refusals and verbatim quotes, by
+question kind (fitting the answer model is ``bot.calibrate``; questions as people type them,
+``bot.eval_natural``).
 
 RGB: each question is answered twice, each time from an index of its own passages only: its positive
 and negative passages (counted correct when the quotes contain every required part of the
@@ -23,7 +24,7 @@ import numpy as np
 from bot.answer import Answer
 from bot.errors import InvalidQuestion
 from bot.qa import QA, SENTENCE_CACHE
-from index import LRU, Embedder, RgbCase, build_index, load_rgb, write_article
+from index import LRU, DatasetError, Embedder, RgbCase, build_index, load_rgb, write_article
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +139,8 @@ def index_folders(corpus_dirs: Sequence[Path], index_dir: Path, embedder: Embedd
         corpus = Path(tmp) / "corpus"
         corpus.mkdir()
         for folder in corpus_dirs:
+            if not Path(folder).is_dir():
+                raise DatasetError(folder, "no such article folder")
             shutil.copytree(folder, corpus, dirs_exist_ok=True)
         build_index(corpus, index_dir, embedder)
     return QA.open(index_dir, embedder)

@@ -45,13 +45,16 @@ NUMBER_NAMES = frozenset(re.sub(r"\(\?:|\)|s\?|\|", " ", NUMBER_WORDS).split()) 
 )
 DIGITS = re.compile(r"\d+(?:[.,]\d+)*%?")
 NUMBER_WORD = re.compile(rf"\b(?:{NUMBER_WORDS})\b", re.IGNORECASE)
+MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b\.?)"
+)
 DATE_WORDS = re.compile(
-    r"\b(?:1[89]\d\d|20\d\d|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?|"
+    rf"\b(?:1[89]\d\d|20\d\d|{MONTH}|"
     r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|today|yesterday|tomorrow|"
     r"(?:last|next|this|earlier this|later this)\s+(?:week|month|year|spring|summer|autumn|fall|"
     r"winter))\b"
 )
-MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?"
 DAY_OF_MONTH = re.compile(
     rf"\b{MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH}"
 )

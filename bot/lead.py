@@ -83,7 +83,7 @@ def _list_lead(question: Question, quotes: list[Quote]) -> str | None:
         if not found and joined:  # "Finland's parliament voted … to join": the one who joined
             found = [fold(n) for n in entities(quote.text[: joined.start()], question.words)[:1]]
         for run in found:
-            names = frozenset(n.rstrip("’'s") for n in entities(run, question.words))
+            names = frozenset(re.sub(r"[’']s$", "", n) for n in entities(run, question.words))
             if names and not names <= seen:
                 seen |= names
                 runs.append(f"{run} [{quote.n}]")
@@ -154,6 +154,8 @@ def _around_evidence(question: Question, text: str) -> str:
         found = found or pattern.search(text)
     if found is None:
         middle = max(MIN_CLAUSE_WORDS, len(words) // 2)
+        if middle >= len(words):  # too short to cut: the words themselves
+            return text.strip().rstrip(".")
         return text[: words[middle - 1].end()] + "…"
     first = next(i for i, w in enumerate(words) if w.end() > found.start())
     lo, hi = max(0, first - WINDOW_BEFORE), min(len(words), first + WINDOW_AFTER)

@@ -7,9 +7,9 @@ One :class:`QA` object serves the CLI, the REPL and Discord; rendering is separa
 A question is refused before anything is searched when one of its names (or numbers) is in no
 indexed article ("No indexed article mentions Japan"). Otherwise the sentences of the retrieved
 chunks are scored in their context (the article's title, the heading above, the sentences
-around), and the best one that holds the kind of answer asked for is quoted when its estimated
-probability of answering (``bot.scoring``) clears the threshold; when none does, the answer says
-whether the articles are on topic but don't say it, or don't cover the question at all.
+around), and the best one that holds the kind of answer asked for is quoted when its score
+(``bot.scoring``) reaches the fitted threshold; when none does, the answer says whether the
+articles are on topic but don't say it, or don't cover the question at all.
 """
 
 from __future__ import annotations
@@ -355,20 +355,46 @@ class QA:
 
     def _unmentioned(self, asked: Question, allowed: np.ndarray | None) -> str | None:
         """The first name or number of the question that no (allowed) chunk holds."""
-        lexical = self.store.lexical
         salient = list(zip(asked.names, asked.name_terms, strict=True))
         salient += [(t, (t,)) for t in asked.terms if t[:1].isdigit()]
         for name, name_terms in salient:
-            rows: dict[int, set[str]] = {}
-            for term in name_terms:
-                for row in lexical.rows_with(term).tolist():
-                    rows.setdefault(row, set()).add(term)
-            if not any(
-                (allowed is None or allowed[row]) and name_present(name_terms, found)
-                for row, found in rows.items()
-            ):
+            if not self._mentioned(name_terms, allowed):
                 return name
         return None
+
+    def _mentioned(self, name_terms: tuple[str, ...], allowed: np.ndarray | None) -> bool:
+        """Whether some (allowed) chunk holds the name. Term statistics first, then the chunks
+        holding the name's rarest term, read until one holds the rest (a store such as Qdrant
+        answers a term's rows by a query, so common terms are never listed)."""
+        lexical = self.store.lexical
+        frequency = {t: lexical.document_frequency(t) for t in name_terms}
+        known = {t for t, df in frequency.items() if df}
+        if not name_present(name_terms, known):
+            return False
+        if allowed is None and len(name_terms) == 1:
+            return True
+        if len(name_terms) > 2:  # two thirds of a long name: any of its terms may be missing
+            rows: dict[int, set[str]] = {}
+            for term in known:
+                for row in lexical.rows_with(term).tolist():
+                    rows.setdefault(row, set()).add(term)
+            candidates = [r for r, found in rows.items() if name_present(name_terms, found)]
+        else:  # every term is needed, the rarest among them
+            candidates = lexical.rows_with(min(known, key=frequency.get)).tolist()
+        for row in candidates:
+            if allowed is not None and not allowed[row]:
+                continue
+            if len(name_terms) == 1 or len(name_terms) > 2:
+                return True
+            if name_present(name_terms, set(tokenize(self._chunk_text(row)))):
+                return True
+        return False
+
+    def _chunk_text(self, row: int) -> str:
+        """A chunk as the lexical index read it: its article's title, then its text."""
+        ref = self.store.chunk(row)
+        title = self.store.by_id[ref.article_id].title
+        return f"{title}\n{self.store.text(ref.article_id)[ref.start : ref.end]}"
 
     def _article(self, article_id: str) -> ArticleView:
         """An article's sentences and terms, worked out once per process."""
@@ -431,7 +457,7 @@ class QA:
         return ranked
 
     def model_score(self, candidate: Candidate) -> None:
-        """Set a (embedded) candidate's ranking score and decision confidence."""
+        """Set an (embedded) candidate's ranking score."""
         candidate.score = self.model.score(candidate.evidence())
 
     def _sentence_vectors(self, texts: list[str]) -> np.ndarray:
@@ -469,10 +495,15 @@ class QA:
 
     def _found(self, asked: Question, chosen: list[Candidate], more: list[Candidate]) -> Answer:
         sources: dict[str, Source] = {}
-        quotes = self._quotes(self._spans(chosen), sources)
-        extra = self._quotes(self._spans(more), sources)
-        shown = {(q.article_id, q.start) for q in quotes}
-        extra = [q for q in extra if (q.article_id, q.start) not in shown]
+        shown = self._spans(chosen)
+        quotes = self._quotes(shown, sources)
+        # Further quotes never repeat what is shown (a span overlapping a shown one is left out).
+        extra = [
+            span
+            for span in self._spans(more)
+            if not any(a == span[0] and s < span[2] and span[1] < e for a, s, e, _ in shown)
+        ]
+        extra = self._quotes(extra, sources)
         lead = lead_line(asked, quotes)
         return Answer(
             asked.text, True, lead, quotes, list(sources.values()), more=extra, kind=asked.kind
@@ -499,12 +530,11 @@ class QA:
             sentences = self._article_sentences(s.article_id)
             if ANAPHOR.match(s.text) and first > 0:
                 before = sentences[first - 1]
-                if before.paragraph == s.paragraph and before.kind == s.kind == "prose":
+                same = before.unit == s.unit and s.kind == "prose"
+                if same and s.end - before.start <= MAX_QUOTE_CHARS:
                     first -= 1
             start = sentences[first].start
-            spans.append(
-                Span(s.article_id, s.paragraph, first, cand.position, start, s.end, cand.score)
-            )
+            spans.append(Span(s.article_id, s.unit, first, cand.position, start, s.end, cand.score))
         return [(m.article_id, m.start, m.end, m.score) for m in merge_spans(spans)]
 
     def _refusal(self, asked: Question, hits: list[Hit], lead: str, reason: str) -> Answer:
@@ -537,7 +567,7 @@ class Span:
     """Sentences ``first``..``last`` (positions in their article) as one quote."""
 
     article_id: str
-    paragraph: int
+    unit: int  # where the run of text (a paragraph's prose, a list item) starts
     first: int
     last: int
     start: int
@@ -546,20 +576,20 @@ class Span:
 
 
 def merge_spans(spans: list[Span]) -> list[Span]:
-    """Join spans of the same paragraph that overlap or follow each other (while the result
-    stays quotable); best score first."""
+    """Join spans of one run of text (a paragraph's prose, a list item) that overlap or follow
+    each other, while the result stays quotable; best score first."""
     merged: list[Span] = []
     for span in sorted(spans, key=lambda s: (s.article_id, s.first)):
         last = merged[-1] if merged else None
         if (
             last is not None
-            and (last.article_id, last.paragraph) == (span.article_id, span.paragraph)
+            and (last.article_id, last.unit) == (span.article_id, span.unit)
             and span.first <= last.last + 1
             and max(span.end, last.end) - last.start <= MAX_QUOTE_CHARS
         ):
             merged[-1] = Span(
                 last.article_id,
-                last.paragraph,
+                last.unit,
                 last.first,
                 max(last.last, span.last),
                 last.start,

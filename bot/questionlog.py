@@ -21,6 +21,7 @@ import logging
 import os
 import secrets
 import sqlite3
+import tempfile
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 
 LOG_FILE = "questions.sqlite"
 SALT_FILE = "questions.salt"
+SALT_BYTES = 32
 GUILD, DM, REPL, CLI = "guild", "dm", "repl", "cli"  # where a question was asked
 UP, DOWN = 1, -1
 SCHEMA_VERSION = 1
@@ -60,6 +62,10 @@ CREATE TABLE IF NOT EXISTS votes (
     PRIMARY KEY (question_id, member)
 );
 """
+
+
+class LogUnavailable(GeoqaError):
+    """The question log cannot be read or written (a damaged file, a full disk, …)."""
 
 
 class UnknownAnswer(GeoqaError):
@@ -135,6 +141,7 @@ class QuestionLog:
         self._salt: bytes | None = None
         self._ready = False
         self._lock = threading.Lock()
+        self._salt_lock = threading.Lock()
 
     @classmethod
     def beside(cls, index_dir: Path) -> QuestionLog:
@@ -154,8 +161,11 @@ class QuestionLog:
                         db.executescript(SCHEMA)
                         db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
                     self._ready = True
-        with contextlib.closing(self._connect()) as db, db:
-            yield db
+        try:
+            with contextlib.closing(self._connect()) as db, db:
+                yield db
+        except (sqlite3.Error, OSError) as exc:
+            raise LogUnavailable(f"the question log {self.path} cannot be written: {exc}") from None
 
     def _connect(self, readonly: bool = False) -> sqlite3.Connection:
         if readonly:
@@ -175,22 +185,23 @@ class QuestionLog:
         member_id: int | None = None,
         context: Sequence[str] = (),
     ) -> int | None:
-        """Log one answered (or refused) question; its id, or None when the write failed."""
+        """Log one answered (or refused) question; its id, or None when the write failed (a
+        failure is logged and never fails the question)."""
         article_ids = list(dict.fromkeys(q.article_id for q in answer.quotes))
-        row = (
-            self._clock(),
-            channel,
-            None if member_id is None else self.member_key(member_id),
-            answer.question,
-            json.dumps(list(context), ensure_ascii=False),
-            answer.kind,
-            int(answer.found),
-            answer.reason,
-            json.dumps(article_ids),
-            answer_to_json(answer),
-            round(latency_s * 1000),
-        )
         try:
+            row = (
+                self._clock(),
+                channel,
+                None if member_id is None else self.member_key(member_id),
+                answer.question,
+                json.dumps(list(context), ensure_ascii=False),
+                answer.kind,
+                int(answer.found),
+                answer.reason,
+                json.dumps(article_ids),
+                answer_to_json(answer),
+                round(latency_s * 1000),
+            )
             with self._writing() as db:
                 cursor = db.execute(
                     "INSERT INTO questions (asked_at, channel, member, question, context, kind,"
@@ -199,7 +210,7 @@ class QuestionLog:
                     row,
                 )
                 return cursor.lastrowid
-        except (sqlite3.Error, OSError) as exc:
+        except (LogUnavailable, sqlite3.Error, OSError) as exc:
             log.warning("question not logged (%s): %s", self.path, exc)
             return None
 
@@ -228,30 +239,39 @@ class QuestionLog:
 
     def member_key(self, member_id: int) -> str:
         """The salted hash that stands for a member in the log."""
-        digest = hmac.new(self._load_salt(), str(member_id).encode(), hashlib.sha256)
-        return digest.hexdigest()[:32]
+        try:
+            salt = self._load_salt()
+        except OSError as exc:
+            raise LogUnavailable(f"the question log's salt {self.salt_path}: {exc}") from None
+        return hmac.new(salt, str(member_id).encode(), hashlib.sha256).hexdigest()[:32]
 
     def _load_salt(self) -> bytes:
-        if self._salt is None:
-            if not self.salt_path.exists():
-                self._create_salt()
-            self._salt = self.salt_path.read_bytes()
-        return self._salt
+        with self._salt_lock:  # worker threads may ask for it at once on a fresh install
+            if self._salt is None:
+                if not self.salt_path.exists():
+                    self._create_salt()
+                salt = self.salt_path.read_bytes()
+                if len(salt) != SALT_BYTES:
+                    raise OSError(f"{self.salt_path} holds {len(salt)} bytes, not {SALT_BYTES}")
+                self._salt = salt
+            return self._salt
 
     def _create_salt(self) -> None:
         """Write a new salt atomically, readable by its owner only; a salt written meanwhile by
-        another process wins."""
+        another process wins (the file is linked into place only when whole)."""
         self.salt_path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.salt_path.with_name(f".{self.salt_path.name}.{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as out:
-            out.write(secrets.token_bytes(32))
+        fd, name = tempfile.mkstemp(prefix=f".{self.salt_path.name}.", dir=self.salt_path.parent)
+        tmp = Path(name)
         try:
+            with os.fdopen(fd, "wb") as out:  # mkstemp creates it readable by its owner only
+                out.write(secrets.token_bytes(SALT_BYTES))
+                out.flush()
+                os.fsync(out.fileno())
             os.link(tmp, self.salt_path)
         except FileExistsError:
             pass
         finally:
-            tmp.unlink()
+            tmp.unlink(missing_ok=True)
 
     # --- reading -------------------------------------------------------------------------
 
@@ -261,8 +281,11 @@ class QuestionLog:
         if not self.path.exists():
             yield None
             return
-        with contextlib.closing(self._connect(readonly=True)) as db:
-            yield db
+        try:
+            with contextlib.closing(self._connect(readonly=True)) as db:
+                yield db
+        except (sqlite3.Error, OSError) as exc:
+            raise LogUnavailable(f"the question log {self.path} cannot be read: {exc}") from None
 
     def answer(self, question_id: int) -> Answer | None:
         """The logged answer ``question_id`` (None if the log does not hold it)."""

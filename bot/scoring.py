@@ -3,20 +3,17 @@
 Each candidate sentence has :class:`Evidence`: its cosine similarity to the question, how much of
 the question's vocabulary it and its context hold (terms weighted by how rare they are in the
 index), whether it holds the question's names and numbers, and whether it holds the kind of
-answer asked for. Two linear models read it (:class:`AnswerModel`):
+answer asked for. :class:`AnswerModel` reads it: a linear **ranking** score orders the candidates
+(fitted as a conditional logit: which sentence is the answer, given that one is), the best one is
+quoted when its score reaches ``threshold``, and a question most of whose words no article holds
+needs a best sentence close to it in meaning (``off_topic_cosine``).
 
-- **ranking** orders the candidates of one question (a conditional logit: which sentence is the
-  answer, given that one is);
-- **decision** estimates, from the best candidate's evidence, the probability that quoting it
-  answers the question; the engine answers when it reaches ``threshold``.
-
-Both are fitted on data the rules were not written from (RGB's news questions and the answer
-calibration set; ``geoqa eval calibrate``), see ``bot.calibrate``.
+All three are fitted on data the rules were not written from (RGB's news questions and the
+answer calibration set; ``geoqa eval calibrate``), see ``bot.calibrate`` and docs/answers.md.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import astuple, dataclass, fields
 
 
@@ -65,10 +62,6 @@ class Weights:
             getattr(self, name) * value
             for name, value in zip(FEATURES, evidence.vector(), strict=True)
         )
-
-    def probability(self, evidence: Evidence) -> float:
-        """The logistic function of :meth:`logit`."""
-        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, self.logit(evidence)))))
 
 
 # A question most of whose words (by weight) no article holds is off topic unless the best

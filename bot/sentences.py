@@ -6,8 +6,9 @@ block quote, or a short unpunctuated line such as a title. Inside that, a senten
 ``!`` or ``?`` before a capital or digit, unless the period closes an abbreviation ("Dec. 11",
 "Mr.", "U.S. and"), an initial or a quotation that an attribution follows ("“Why?” she asked").
 
-Every :class:`Sentence` is ``article_text[start:end]``, trimmed to whole words and without list or
-block-quote markers, so a quote cut from it is always a verbatim span.
+Every :class:`Sentence` is ``article_text[start:end]``, trimmed to whole words and without the
+list or block-quote marker it opens with (a block quote's later lines keep their ``>``: a quote
+is always one verbatim span), so a quote cut from it is always a verbatim span.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ SPEECH_AFTER_QUOTE = re.compile(
     r"\s+(?:[A-Z][\w’'.-]*\s+){0,3}(?:said|says|asked|asks|added|adds|told|tells|wrote|writes|"
     r"replied|replies|argued|argues|warned|warns)\b"
 )
-BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
+BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9À-ÖØ-Þ])")
 CLOSING_QUOTES = "\"'”’"
 HEADING = re.compile(r"#{1,6}\s")
 LIST_ITEM = re.compile(r"(?:[-*+•]|\d{1,3}[.)])\s+")
@@ -46,7 +47,8 @@ RUN_ON_SHARE = 0.6  # ... as is one much shorter than the paragraph's longest li
 class Sentence:
     """A sentence of an article: ``text == article_text[start:end]``.
 
-    ``paragraph`` is the offset where its paragraph starts; ``kind`` is ``"prose"``,
+    ``paragraph`` is the offset where its paragraph starts and ``unit`` where the run of text it
+    belongs to starts (a paragraph's prose, one list item, …); ``kind`` is ``"prose"``,
     ``"heading"``, ``"item"`` (a list item) or ``"quote"`` (a block quote).
     """
 
@@ -56,6 +58,7 @@ class Sentence:
     text: str
     paragraph: int = 0
     kind: str = "prose"
+    unit: int = 0
 
     @property
     def is_heading(self) -> bool:
@@ -135,16 +138,19 @@ def _is_abbreviation(text: str, dot: int, after: str) -> bool:
     word = re.search(r"([A-Za-z.]+)$", text[:dot])
     if word is None:
         return False
-    token = word.group(1).rstrip(".").lower()
+    written = word.group(1).rstrip(".")
+    token = written.lower()
     last = token.rsplit(".", 1)[-1]
+    capital = written.rsplit(".", 1)[-1][:1].isupper()
     opener = after.lower() in OPENERS
-    if last in TITLES:
+    if last in TITLES and capital:  # "Gen.", "No. 2", "Dec. 11", not "said no."
         return True
     if last in ENDINGS:
         return not opener
     if "." in token and all(len(part) == 1 for part in token.split(".")):
         return not opener  # an initialism such as U.S. or U.K.
-    return len(last) == 1 and word.group(1)[-1:].isupper()  # an initial: "John F. Kennedy"
+    # An initial ("John F. Kennedy"), unless a sentence plainly starts after it ("Plan B. The").
+    return len(last) == 1 and capital and not opener
 
 
 def _cuts(text: str, start: int, end: int) -> list[int]:
@@ -187,6 +193,6 @@ def split_sentences(
                 s, e = _trim(text, s, e)
                 if e > s and e > lo and s < hi:
                     sentences.append(
-                        Sentence(article_id, s, e, text[s:e], unit.paragraph, unit.kind)
+                        Sentence(article_id, s, e, text[s:e], unit.paragraph, unit.kind, unit.start)
                     )
     return sentences

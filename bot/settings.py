@@ -25,10 +25,10 @@ DISCORD_CONCURRENCY = Setting(
     "GEOQA_DISCORD_CONCURRENCY", "2", "Questions answered at once; the rest wait their turn."
 )
 DISCORD_ADMIN_ROLES = Setting(
-    "GEOQA_DISCORD_ADMIN_ROLES", "", "Comma-separated role ids allowed to use /reindex."
+    "GEOQA_DISCORD_ADMIN_ROLES", "", "Comma-separated role ids allowed to use the admin commands."
 )
 DISCORD_ADMIN_USERS = Setting(
-    "GEOQA_DISCORD_ADMIN_USERS", "", "Comma-separated user ids allowed to use /reindex."
+    "GEOQA_DISCORD_ADMIN_USERS", "", "Comma-separated user ids allowed to use the admin commands."
 )
 
 DISCORD_API_URL = Setting(

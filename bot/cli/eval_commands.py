@@ -70,7 +70,10 @@ def retrieval_command(ctx, beir_dir, mode, k, index_dir, as_json):
     " GEOQA_CORPUS_DIR).",
     multiple=True,
 )
-@index_option("Index folder (default var/eval/<file name>); its embedding cache is reused.")
+@index_option(
+    "Index folder (default var/eval/<RGB file name> or var/eval/natural-<questions folder>); its"
+    " embedding cache is reused."
+)
 @json_option("Print the rates as one JSON object.")
 @click.pass_context
 def answers_command(ctx, rgb_file, natural_file, corpus_dir, index_dir, as_json):
@@ -145,8 +148,9 @@ def _kinds(kinds: dict[str, list[int]]) -> None:
 @json_option("Print the fitted model and its accuracy as one JSON object.")
 @click.pass_context
 def calibrate_command(ctx, rgb_file, cases_file, corpus_dir, index_dir, as_json):
-    """Fit the answer model (bot/scoring.py) on RGB and a question set: the ranking and decision
-    weights, and the threshold with the best balanced accuracy. Prints them; nothing is changed."""
+    """Fit the answer model (bot/scoring.py) on RGB and a question set: the ranking weights, and
+    the threshold and off-topic cosine with the best balanced accuracy. Prints them; nothing is
+    changed."""
     from bot.calibrate import calibrate_on
 
     corpora = list(corpus_dir) or [config_from(ctx).corpus_dir]

@@ -15,7 +15,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord.checks import admin_only
-from bot.discord.replies import NO_MENTIONS, reply_privately
+from bot.discord.replies import NO_MENTIONS, edit_progress, in_background, reply_privately
 from bot.engine import RebuildRunning
 from bot.render.discord import safe, stats_embed
 from index import GeoqaError
@@ -90,25 +90,36 @@ class Admin(commands.Cog, name="admin"):
         )
 
     async def _add(self, interaction: discord.Interaction, url: str) -> None:
+        await in_background("/add", interaction, lambda: self._adding(interaction, url))
+
+    async def _adding(self, interaction: discord.Interaction, url: str) -> None:
         try:
             report = await asyncio.to_thread(self.bot.engine.add_url, url)
         except GeoqaError as exc:
             log.info("/add failed: %s", exc)
-            await interaction.edit_original_response(content=f"Could not add it: {safe(str(exc))}")
+            await edit_progress(interaction, f"Could not add it: {safe(str(exc))}")
             return
         if report.failed:
             message = f"Could not add {safe(url)}: {safe(report.failed[0].reason)}"
         elif report.duplicates:
             message = f"Already in the corpus: {safe(Path(report.duplicates[0].path).name)}"
+        elif report.index is None:
+            message = (
+                f"Added “{safe(report.added[0].title)}”; the rebuild or sync running now "
+                "will index it."
+            )
         else:
             added, index = report.added[0], report.index
             message = (
                 f"Added “{safe(added.title)}”; the index now has {index.articles} articles "
                 f"({index.embedded} new chunks embedded)."
             )
-        await interaction.edit_original_response(content=message)
+        await edit_progress(interaction, message)
 
     async def _rebuild(self, interaction: discord.Interaction) -> None:
+        await in_background("Rebuild", interaction, lambda: self._rebuilding(interaction))
+
+    async def _rebuilding(self, interaction: discord.Interaction) -> None:
         state = {"done": 0, "total": 0}
 
         def progress(done: int, total: int) -> None:  # called in the worker thread
@@ -118,18 +129,20 @@ class Admin(commands.Cog, name="admin"):
         while not work.done():
             await asyncio.wait({work}, timeout=PROGRESS_EVERY_S)
             if not work.done():
-                await interaction.edit_original_response(
-                    content=f"Rebuilding the index… embedded {state['done']}/{state['total']} "
-                    "new chunks; questions are answered from the current index meanwhile."
+                await edit_progress(
+                    interaction,
+                    f"Rebuilding the index… embedded {state['done']}/{state['total']} "
+                    "new chunks; questions are answered from the current index meanwhile.",
                 )
         try:
             report = work.result()
         except GeoqaError as exc:
             log.info("rebuild failed: %s", exc)
-            await interaction.edit_original_response(content=f"Rebuild failed: {safe(str(exc))}")
+            await edit_progress(interaction, f"Rebuild failed: {safe(str(exc))}")
             return
-        await interaction.edit_original_response(
-            content=f"Index rebuilt: {report.articles} articles, {report.chunks} chunks "
+        await edit_progress(
+            interaction,
+            f"Index rebuilt: {report.articles} articles, {report.chunks} chunks "
             f"(embedded {report.embedded}, reused {report.reused}, skipped {len(report.skipped)} "
-            f"files) in {report.seconds:.1f} s."
+            f"files) in {report.seconds:.1f} s.",
         )

@@ -34,7 +34,7 @@ from bot.discord.questions import Questions
 from bot.discord.replies import NO_MENTIONS, reply_privately
 from bot.engine import Engine
 from bot.questionlog import GUILD, QuestionLog
-from bot.settings import DISCORD_MESSAGE_CONTENT, DISCORD_TOKEN, DiscordConfig
+from bot.settings import DISCORD_GUILD_ID, DISCORD_MESSAGE_CONTENT, DISCORD_TOKEN, DiscordConfig
 from index import LRU, ConfigError, Filters, GeoqaError
 
 log = logging.getLogger(__name__)
@@ -129,7 +129,14 @@ class GeoqaBot(commands.Bot):
         if self.config.guild_id is not None:
             guild = discord.Object(self.config.guild_id)
             self.tree.copy_global_to(guild=guild)
-            synced = await self.tree.sync(guild=guild)
+            try:
+                synced = await self.tree.sync(guild=guild)
+            except discord.HTTPException as exc:  # a wrong id, or no applications.commands scope
+                raise ConfigError(
+                    f"cannot sync the slash commands to {DISCORD_GUILD_ID.name}="
+                    f"{self.config.guild_id} ({exc.status}): check the server id and that the bot"
+                    " was invited with the applications.commands scope"
+                ) from None
             log.info("synced %d commands to guild %s", len(synced), self.config.guild_id)
         if self.sync_global:
             synced = await self.tree.sync()

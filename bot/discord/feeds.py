@@ -18,7 +18,7 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.discord.checks import admin_only
-from bot.discord.replies import NO_MENTIONS, reply_privately
+from bot.discord.replies import NO_MENTIONS, edit_progress, in_background, reply_privately
 from bot.render.discord import DESCRIPTION_LIMIT, FOUND_COLOUR, safe
 from bot.render.feeds import digest_embed, status_lines, sync_summary
 from index import FeedStates, GeoqaError, SyncReport, added_articles, read_feeds
@@ -118,15 +118,16 @@ class Feeds(commands.Cog, name="feeds"):
         self.sync_task = asyncio.create_task(self._sync_and_report(interaction))
 
     async def _sync_and_report(self, interaction: discord.Interaction) -> None:
+        await in_background("/sync", interaction, lambda: self._syncing(interaction))
+
+    async def _syncing(self, interaction: discord.Interaction) -> None:
         try:
             report = await self.sync()
         except GeoqaError as exc:
             log.info("/sync failed: %s", exc)
-            await interaction.edit_original_response(content=f"Sync failed: {safe(str(exc))}")
+            await edit_progress(interaction, f"Sync failed: {safe(str(exc))}")
             return
-        await interaction.edit_original_response(
-            content=f"Sync done: {safe(sync_summary(report))}."
-        )
+        await edit_progress(interaction, f"Sync done: {safe(sync_summary(report))}.")
 
     @app_commands.command(name="feeds", description="The followed feeds and their status (admins).")
     @app_commands.default_permissions(manage_guild=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
-from functools import lru_cache
+import threading
 from pathlib import Path
 
 import bm25s
@@ -54,9 +54,16 @@ def normalize_aliases(text: str) -> str:
     return text
 
 
-@lru_cache(maxsize=1)
+_local = threading.local()
+
+
 def _stemmer() -> Stemmer.Stemmer:
-    return Stemmer.Stemmer("english")
+    """This thread's stemmer: a PyStemmer object keeps state and must not be shared by threads
+    (the Discord bot answers in worker threads and syncs in another)."""
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        stemmer = _local.stemmer = Stemmer.Stemmer("english")
+    return stemmer
 
 
 def tokenize(text: str) -> list[str]:

@@ -68,3 +68,9 @@ def test_a_long_one_clause_sentence_is_led_by_the_words_around_its_answer():
     lead = lead_line(analyse("how far behind is russia"), [quote(text)])
     assert lead == "…trailing behind the U.S. and China by six to nine months due… [1]"
     assert_own_words(lead, [quote(text)])
+
+
+def test_a_quote_too_short_to_cut_leads_as_it_is():
+    assert lead_line(analyse("What happened next?"), [quote("Negotiations collapsed.")]) == (
+        "Negotiations collapsed [1]"
+    )

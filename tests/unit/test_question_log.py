@@ -9,6 +9,8 @@ import sqlite3
 import stat
 from itertools import count
 
+import pytest
+
 from bot.answer import NOT_COVERED, NOT_MENTIONED, Answer, Quote, Source
 from bot.questionlog import CLI, DM, DOWN, GUILD, UP, QuestionLog, UnknownAnswer
 from index import build_index
@@ -146,3 +148,23 @@ def test_rebuilding_the_index_keeps_the_log(fake_index_copy, corpus_dir, fake_em
     assert (fake_index_copy / "CURRENT").read_text() != before  # a new build is live
     assert log.answer(qid) == found()
     assert json.loads(json.dumps(list(log.export())))[0]["id"] == qid
+
+
+def test_worker_threads_asking_for_the_salt_at_once_share_one(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    log = QuestionLog.beside(tmp_path)
+    with ThreadPoolExecutor(8) as pool:
+        keys = set(pool.map(lambda _: log.member_key(42), range(32)))
+    assert len(keys) == 1 and len((tmp_path / "questions.salt").read_bytes()) == 32
+    assert QuestionLog.beside(tmp_path).member_key(42) in keys  # and it survives a restart
+
+
+def test_a_damaged_log_is_a_domain_error_not_a_traceback(tmp_path):
+    from bot.questionlog import LogUnavailable
+
+    (tmp_path / "questions.sqlite").write_bytes(b"this is not a database" * 100)
+    log = QuestionLog.beside(tmp_path)
+    with pytest.raises(LogUnavailable, match="questions.sqlite"):
+        log.stats()
+    assert log.record(found(), channel=CLI, latency_s=0.1) is None  # a question still goes on

@@ -5,9 +5,9 @@ from __future__ import annotations
 from bot.qa import MAX_QUOTE_CHARS, Span, merge_spans
 
 
-def span(first: int, last: int | None = None, score: float = 1.0, paragraph: int = 0) -> Span:
+def span(first: int, last: int | None = None, score: float = 1.0, unit: int = 0) -> Span:
     last = first if last is None else last
-    return Span("a", paragraph, first, last, first * 10, last * 10 + 9, score)
+    return Span("a", unit, first, last, first * 10, last * 10 + 9, score)
 
 
 def test_neighbours_in_one_paragraph_become_one_span_with_the_best_score():
@@ -17,7 +17,7 @@ def test_neighbours_in_one_paragraph_become_one_span_with_the_best_score():
 
 
 def test_sentences_apart_or_in_another_paragraph_stay_separate_best_first():
-    spans = merge_spans([span(0, score=0.5), span(2, score=0.7), span(3, score=0.6, paragraph=1)])
+    spans = merge_spans([span(0, score=0.5), span(2, score=0.7), span(3, score=0.6, unit=1)])
     assert [(s.first, s.score) for s in spans] == [(2, 0.7), (3, 0.6), (0, 0.5)]
 
 

@@ -117,3 +117,21 @@ def test_a_lowercase_word_after_a_period_continues_the_sentence():
         "It rose 5 p.c. in total.",
         "Then it fell.",
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The minister said no. The alliance grew.",
+        "It is state of the art. The chips are fast.",
+        "They chose Plan B. The talks resumed.",
+        "He went to Paris. Élysée officials agreed.",
+    ],
+)
+def test_words_that_look_like_abbreviations_still_end_a_sentence(text):
+    assert len(texts(text)) == 2
+
+
+def test_each_list_item_is_a_run_of_its_own():
+    first, second = split_sentences("a", "- first item here.\n- second item here.")
+    assert first.unit != second.unit and first.paragraph == second.paragraph
