@@ -208,6 +208,7 @@ class _Terms:
         # to the embedding; ``unknown`` says how much of the question they are, weighing each as
         # much as the rarest term there is.
         frequency = {t: lexical.document_frequency(t) for t in question.terms}
+        self.frequency = frequency  # chunks holding each term
         idf = {t: math.log(1 + (n - df + 0.5) / (df + 0.5)) for t, df in frequency.items()}
         self.weights = {t: w for t, w in idf.items() if frequency[t]}
         rarest = math.log(1 + (n - 0.5) / 1.5)
@@ -216,6 +217,7 @@ class _Terms:
         self.unknown = unknown / (unknown + self.total) if unknown else 0.0
         in_names = question.name_term_set
         self.focus_weights = {t: w for t, w in self.weights.items() if t not in in_names}
+        self.focus_total = sum(self.focus_weights.values())
         numbers = [(t,) for t in question.terms if t[:1].isdigit()]
         self.entity_names = list(question.name_terms)
         self.salient: list[tuple[str, ...]] = self.entity_names + numbers
@@ -230,10 +232,9 @@ class _Terms:
     def focus(self, terms: set[str]) -> float:
         """Rarity-weighted share of the known terms outside the question's names (what is asked
         about them: "chairs", "open", "join") found in ``terms``; 1.0 when there are none."""
-        total = sum(self.focus_weights.values())
-        if not total:
+        if not self.focus_total:
             return 1.0
-        return sum(w for t, w in self.focus_weights.items() if t in terms) / total
+        return sum(w for t, w in self.focus_weights.items() if t in terms) / self.focus_total
 
     def has_subject(self, terms: set[str]) -> bool:
         """Whether the question's first name (its subject, in a yes/no question) is in ``terms``."""
@@ -316,11 +317,12 @@ class QA:
         if allowed is not None and not allowed.any():
             return Examined(asked, [], [], no_articles=True, said=said)
         hits = self.searcher.search(asked.text, k=k or self.k, filters=filters)
-        missing = self._unmentioned(asked, allowed)
+        terms = _Terms(asked, self.store)
+        missing = self._unmentioned(asked, allowed, terms.frequency)
         if missing:
             filtered = allowed is not None
             return Examined(asked, hits, [], missing=missing, said=said, filtered=filtered)
-        candidates = self._candidates(asked, _Terms(asked, self.store), hits)
+        candidates = self._candidates(asked, terms, hits)
         return Examined(asked, hits, candidates, said=said)
 
     def decide(self, examined: Examined) -> Answer:
@@ -353,21 +355,28 @@ class QA:
 
     # ------------------------------------------------------------------------ evidence
 
-    def _unmentioned(self, asked: Question, allowed: np.ndarray | None) -> str | None:
-        """The first name or number of the question that no (allowed) chunk holds."""
+    def _unmentioned(
+        self, asked: Question, allowed: np.ndarray | None, frequency: dict[str, int]
+    ) -> str | None:
+        """The first name or number of the question that no (allowed) chunk holds;
+        ``frequency`` gives the chunks holding each of the question's terms."""
         salient = list(zip(asked.names, asked.name_terms, strict=True))
         salient += [(t, (t,)) for t in asked.terms if t[:1].isdigit()]
         for name, name_terms in salient:
-            if not self._mentioned(name_terms, allowed):
+            if not self._mentioned(name_terms, allowed, frequency):
                 return name
         return None
 
-    def _mentioned(self, name_terms: tuple[str, ...], allowed: np.ndarray | None) -> bool:
+    def _mentioned(
+        self, name_terms: tuple[str, ...], allowed: np.ndarray | None, known_df: dict[str, int]
+    ) -> bool:
         """Whether some (allowed) chunk holds the name. Term statistics first, then the chunks
         holding the name's rarest term, read until one holds the rest (a store such as Qdrant
         answers a term's rows by a query, so common terms are never listed)."""
         lexical = self.store.lexical
-        frequency = {t: lexical.document_frequency(t) for t in name_terms}
+        frequency = {
+            t: known_df[t] if t in known_df else lexical.document_frequency(t) for t in name_terms
+        }
         known = {t for t, df in frequency.items() if df}
         if not name_present(name_terms, known):
             return False
@@ -381,12 +390,11 @@ class QA:
             candidates = [r for r, found in rows.items() if name_present(name_terms, found)]
         else:  # every term is needed, the rarest among them
             candidates = lexical.rows_with(min(known, key=frequency.get)).tolist()
+        read = len(name_terms) == 2  # the rarest term's chunk must also hold the other one
         for row in candidates:
             if allowed is not None and not allowed[row]:
                 continue
-            if len(name_terms) == 1 or len(name_terms) > 2:
-                return True
-            if name_present(name_terms, set(tokenize(self._chunk_text(row)))):
+            if not read or name_present(name_terms, set(tokenize(self._chunk_text(row)))):
                 return True
         return False
 
@@ -406,14 +414,13 @@ class QA:
 
         return self._articles.get(article_id, view)
 
-    def _article_sentences(self, article_id: str) -> list[Sentence]:
-        """The sentences of a whole article."""
-        return self._article(article_id).sentences
-
     def _candidates(self, asked: Question, terms: _Terms, hits: list[Hit]) -> list[Candidate]:
         found: dict[tuple[str, int], Candidate] = {}
+        names_in: dict[str, bool] = {}  # per article: the same for all its sentences
         for rank, hit in enumerate(hits):
             article = self._article(hit.article_id)
+            if hit.article_id not in names_in:
+                names_in[hit.article_id] = terms.names_in(article.all_terms)
             for i, sentence in enumerate(article.sentences):
                 if sentence.end <= hit.start or sentence.start >= hit.end:
                     continue
@@ -441,7 +448,7 @@ class QA:
                     context_names=terms.names(around),
                     kind=kind,
                     subject=terms.has_subject(own),
-                    in_article=terms.names_in(article.all_terms),
+                    in_article=names_in[hit.article_id],
                 )
         ranked = sorted(found.values(), key=lambda c: -c.cheap)[:EMBED_CANDIDATES]
         if ranked:
@@ -527,7 +534,7 @@ class QA:
         spans = []
         for cand in chosen:
             s, first = cand.sentence, cand.position
-            sentences = self._article_sentences(s.article_id)
+            sentences = self._article(s.article_id).sentences
             if ANAPHOR.match(s.text) and first > 0:
                 before = sentences[first - 1]
                 same = before.unit == s.unit and s.kind == "prose"
